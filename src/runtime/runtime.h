@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Facade of runtime/: runs OCI bundles (runc's contract). Every call takes the
+ * global options (state root, cgroup driver) and a container id; state lives
+ * in <root>/<id>/ with a per-container lock, so concurrent calls are safe.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct berth_error;
+
+struct rt_global {
+	const char *root; /* state root; NULL: /run/berth-runtime (or $XDG_RUNTIME_DIR/berth-runtime rootless) */
+	bool debug;
+	bool systemd_cgroup; /* accepted; cgroupfs is used where systemd is not PID 1 */
+};
+
+struct rt_create_opts {
+	const char *bundle;	    /* NULL: current directory */
+	const char *pid_file;	    /* NULL: none */
+	const char *console_socket; /* unix socket path to receive the pty master, or NULL */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds; /* pass fds 3 .. 3+N-1 to the container process */
+	bool detach;	  /* run only: return after start */
+};
+
+/* create: the container's init is set up and waits for start. */
+int rt_create(const struct rt_global *g, const char *id, const struct rt_create_opts *o, struct berth_error **err);
+/* start: let a created container's init exec the user process; runs poststart hooks. */
+int rt_start(const struct rt_global *g, const char *id, struct berth_error **err);
+/*
+ * run: create + start. Without o->detach, waits for the process (forwarding
+ * signals, proxying the terminal when process.terminal and no console
+ * socket), deletes the container and sets *ret_status to its exit code
+ * (128+signal when killed).
+ */
+int rt_run(const struct rt_global *g, const char *id, const struct rt_create_opts *o, int *ret_status,
+	   struct berth_error **err);
+
+struct rt_state {
+	char *oci_version;
+	char *id;
+	pid_t pid;    /* 0 when stopped */
+	char *status; /* "creating", "created", "running", "paused", "stopped" */
+	char *bundle;
+	char *rootfs;
+	char *created; /* RFC 3339 with nanoseconds, UTC */
+	char *owner;
+	char **annotations; /* alternating key, value; NULL-terminated; may be NULL */
+};
+/* Current state of container id; an unknown id is an error ("container 'x' does not exist"). */
+int rt_state_get(const struct rt_global *g, const char *id, struct rt_state **ret, struct berth_error **err);
+/* runc's state JSON (pretty-printed, as `runc state`). Caller frees. */
+char *rt_state_to_json(const struct rt_state *s);
+void rt_state_free(struct rt_state *s);
+/* All containers under the root, sorted by id. */
+int rt_list(const struct rt_global *g, struct rt_state ***ret, size_t *ret_n, struct berth_error **err);
+
+/* Send sig to the init process, or with all to every process of the container's cgroup. */
+int rt_kill(const struct rt_global *g, const char *id, int sig, bool all, struct berth_error **err);
+/*
+ * Remove a stopped (or created) container: poststop hooks, cgroup, state
+ * directory. force kills a running one first.
+ */
+int rt_delete(const struct rt_global *g, const char *id, bool force, struct berth_error **err);
+/* Pids of the container's processes (from its cgroup, else its init). */
+int rt_ps(const struct rt_global *g, const char *id, pid_t **ret, size_t *ret_n, struct berth_error **err);
+
+struct rt_exec_opts {
+	const char *process_file; /* process.json, or NULL to build from the fields below */
+	char **args;
+	bool tty;
+	const char *console_socket;
+	char **env; /* added to the container's env */
+	const char *cwd;
+	bool has_user;
+	uid_t uid;
+	gid_t gid;
+	char **caps; /* extra capability names */
+	bool detach;
+	const char *pid_file;
+	bool no_new_privs;
+	int preserve_fds;
+};
+/* exec: run a process inside a running container's namespaces and cgroup. */
+int rt_exec(const struct rt_global *g, const char *id, const struct rt_exec_opts *o, int *ret_status,
+	    struct berth_error **err);
+
+/* runc's `features` document. Caller frees. */
+char *rt_features_json(void);
+
+/*
+ * Re-execute the running binary from a sealed memfd copy unless it already
+ * runs from one (CVE-2019-5736: a container must not be able to overwrite or
+ * reopen the runtime binary through /proc/PID/exe). Returns only on failure
+ * or when already sealed. argv/envp are passed to the new image.
+ */
+int rt_ensure_sealed_binary(char **argv, char **envp, struct berth_error **err);
