@@ -1,1 +1,244 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parent side of container setup: clone3, id maps, cgroup placement, the protocol up to READY, waiting. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/core.h"
+#include "runtime/internal.h"
+#include "runtime/proto.h"
+#include "sys/sys.h"
+
+static void kill_and_reap(struct rt_spawn *s)
+{
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGKILL);
+	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	s->pid = 0;
+}
+
+void rt_spawn_done(struct rt_spawn *s)
+{
+	if (s->sock >= 0)
+		close(s->sock);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->pty_master >= 0)
+		close(s->pty_master);
+	s->sock = s->pidfd = s->pty_master = -1;
+}
+
+static int run_runtime_hooks(struct rt_spawn *s, struct berth_error **err)
+{
+	_cleanup_free_ char *state = NULL;
+
+	s->record->pid = s->pid;
+	state = rt_record_state_json(s->record, "creating", s->cfg);
+	if (rt_hooks_run(&s->cfg->hooks, OCI_HOOK_PRESTART, state, err) < 0 ||
+	    rt_hooks_run(&s->cfg->hooks, OCI_HOOK_CREATE_RUNTIME, state, err) < 0)
+		return -1;
+	return rt_msg_send(s->sock, RT_MSG_HOOKS_DONE, 0, NULL, -1, err);
+}
+
+static int handle_pty(struct rt_spawn *s, int fd, struct berth_error **err)
+{
+	if (fd < 0)
+		return berth_error_set(err, 0, "setup protocol: terminal message without a file descriptor");
+	if (s->console_socket) {
+		int rc = rt_console_socket_send(s->console_socket, fd, err);
+		close(fd);
+		return rc;
+	}
+	s->pty_master = fd;
+	return 0;
+}
+
+/* Drive the child from GO to READY. */
+static int parent_protocol(struct rt_spawn *s, struct berth_error **err)
+{
+	const struct oci_linux *l = &s->cfg->linux_;
+
+	if (!s->is_exec && l->namespaces[OCI_NS_USER].present && !l->namespaces[OCI_NS_USER].path &&
+	    rt_ns_write_idmaps(s->pid, l, err) < 0)
+		return -1;
+	if (s->cg && cg_enter(s->cg, s->pid, err) < 0)
+		return -1;
+	if (rt_msg_send(s->sock, RT_MSG_GO, s->pid, NULL, -1, err) < 0)
+		return -1;
+	for (;;) {
+		struct rt_msg m;
+		int fd = -1;
+
+		if (rt_msg_recv(s->sock, &m, &fd, err) < 0)
+			return -1;
+		switch (m.type) {
+		case RT_MSG_HOOKS:
+			if (run_runtime_hooks(s, err) < 0)
+				return -1;
+			break;
+		case RT_MSG_PTY:
+			if (handle_pty(s, fd, err) < 0)
+				return -1;
+			break;
+		case RT_MSG_READY:
+			return 0;
+		default:
+			if (fd >= 0)
+				close(fd);
+			return berth_error_set(err, 0, "setup protocol: unexpected message %u", m.type);
+		}
+	}
+}
+
+/* Enter the target pid namespace for our children only; returns the fd to restore ours, or -1. */
+static int enter_pid_ns_for_children(int nsfd, struct berth_error **err)
+{
+	int self;
+
+	if (nsfd < 0)
+		return -1;
+	self = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		self = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (setns(nsfd, CLONE_NEWPID) < 0) {
+		berth_error_set(err, errno, "join pid namespace");
+		if (self >= 0)
+			close(self);
+		return -2;
+	}
+	return self;
+}
+
+static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct berth_error **err)
+{
+	struct sys_clone_args a = {0};
+	int pidfd = -1, restore;
+	pid_t pid;
+
+	restore = enter_pid_ns_for_children(nsfds[OCI_NS_PID], err);
+	if (restore == -2)
+		return -1;
+	a.flags = (s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_)) | CLONE_PIDFD;
+	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	a.exit_signal = SIGCHLD;
+	pid = sys_clone3(&a);
+	if (pid == 0)
+		return 0;
+	if (restore >= 0) {
+		if (setns(restore, CLONE_NEWPID) < 0)
+			log_warn("restore pid namespace: %s, ignoring", strerror(errno));
+		close(restore);
+	}
+	if (pid < 0)
+		return berth_error_set(err, errno, "clone3");
+	s->pidfd = pidfd >= 0 ? pidfd : sys_pidfd_open(pid, 0);
+	return pid;
+}
+
+int rt_spawn_start(struct rt_spawn *s, struct berth_error **err)
+{
+	int sv[2], nsfds[OCI_NS_COUNT];
+	pid_t pid;
+	int rc;
+
+	s->sock = s->pidfd = s->pty_master = -1;
+	rc = s->is_exec ? rt_ns_open_of_pid(s->target_pid, &s->cfg->linux_, nsfds, err)
+			: rt_ns_open_paths(&s->cfg->linux_, nsfds, err);
+	if (rc < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		rt_ns_close(nsfds);
+		return berth_error_set(err, errno, "socketpair");
+	}
+	pid = clone_child(s, nsfds, err);
+	if (pid == 0) {
+		close(sv[0]);
+		if (s->is_exec)
+			rt_exec_child(s, sv[1], nsfds);
+		rt_init_child(s, sv[1], nsfds);
+	}
+	rt_ns_close(nsfds);
+	close(sv[1]);
+	s->sock = sv[0];
+	if (pid < 0) {
+		rt_spawn_done(s);
+		return -1;
+	}
+	s->pid = pid;
+	if (parent_protocol(s, err) < 0) {
+		kill_and_reap(s);
+		rt_spawn_done(s);
+		return -1;
+	}
+	return 0;
+}
+
+int rt_spawn_go(struct rt_spawn *s, struct berth_error **err)
+{
+	return rt_msg_send(s->sock, RT_MSG_START, 0, NULL, -1, err);
+}
+
+/* Forward the usual termination signals to the child until it exits. */
+static int forward_signals(struct rt_spawn *s, struct berth_error **err)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	sigset_t set, old;
+	_cleanup_close_ int sfd = -1;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return berth_error_set(err, errno, "signalfd");
+	}
+	for (;;) {
+		struct pollfd p[2] = {{.fd = s->pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si))
+			sys_pidfd_send_signal(s->pidfd, (int)si.ssi_signo, 0);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+int rt_spawn_wait(struct rt_spawn *s, int *ret_status, struct berth_error **err)
+{
+	int status;
+
+	if (s->pty_master >= 0) {
+		if (rt_terminal_proxy(s->pty_master, s->pidfd, err) < 0)
+			log_warn("%s, ignoring", (*err)->msg), berth_error_free(err);
+	} else if (s->pidfd >= 0) {
+		forward_signals(s, err);
+		berth_error_free(err);
+	}
+	while (waitpid(s->pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return berth_error_set(err, errno, "wait for process %d", s->pid);
+	}
+	s->pid = 0;
+	*ret_status = proc_status_to_code(status);
+	return 0;
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install everything berth's build, checks and tests need on Debian 12.
+# Idempotent and quiet: does nothing when every package is already there.
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev
+	clang-format git
+	# libraries
+	libjansson-dev libcap-dev libseccomp-dev
+	# tests
+	libcmocka-dev bats busybox-static jq python3 iproute2 util-linux procps
+	psmisc coreutils findutils
+	# peers, for compatibility tests and bench/
+	runc crun
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: must run as root (try: sudo $0)" >&2
+	exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps.sh: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq </dev/null >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+echo "install-deps.sh: done"

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* berth-runtime run: create and start a container, by default waiting for it and exiting with its status. */
+#include <stddef.h>
+
+#include "base/base.h"
+#include "cli/runtime/commands.h"
+
+struct run_opts {
+	const char *bundle;
+	const char *console_socket;
+	bool detach;
+	bool keep;
+	const char *pid_file;
+	bool no_subreaper;
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+};
+
+#define O(field) offsetof(struct run_opts, field)
+static const struct cli_opt run_options[] = {
+	{"bundle", 'b', CLI_OPT_STRING, O(bundle),
+	 "path to the root of the bundle directory, defaults to the current directory", NULL},
+	{"console-socket", 0, CLI_OPT_STRING, O(console_socket),
+	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the "
+	 "console's pseudoterminal",
+	 NULL},
+	{"detach", 'd', CLI_OPT_BOOL, O(detach), "detach from the container's process", NULL},
+	{"keep", 0, CLI_OPT_BOOL, O(keep), "do not delete the container after it exits", NULL},
+	{"pid-file", 0, CLI_OPT_STRING, O(pid_file), "specify the file to write the process id to", NULL},
+	{"no-subreaper", 0, CLI_OPT_BOOL, O(no_subreaper),
+	 "disable the use of the subreaper used to reap reparented processes", NULL},
+	{"no-pivot", 0, CLI_OPT_BOOL, O(no_pivot),
+	 "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top "
+	 "of a ramdisk",
+	 NULL},
+	{"no-new-keyring", 0, CLI_OPT_BOOL, O(no_new_keyring),
+	 "do not create a new session keyring for the container.  This will cause the container to inherit the "
+	 "calling processes session key",
+	 NULL},
+	{"preserve-fds", 0, CLI_OPT_INT, O(preserve_fds),
+	 "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
+	CLI_OPT_END,
+};
+
+static int run_run(const struct cli_ctx *ctx, void *opts, const struct cli_args *args)
+{
+	_cleanup_error_ struct berth_error *err = NULL;
+	const struct run_opts *o = opts;
+	struct rt_create_opts co = {
+		.bundle = o->bundle,
+		.pid_file = o->pid_file,
+		.console_socket = o->console_socket,
+		.no_pivot = o->no_pivot,
+		.no_new_keyring = o->no_new_keyring,
+		.preserve_fds = o->preserve_fds,
+		.detach = o->detach,
+	};
+	int status = 0;
+
+	if (o->preserve_fds < 0)
+		return cli_fail(CLI_EXIT_FAILURE, "invalid value '%d' for '--preserve-fds'", o->preserve_fds);
+	if (rt_run(&ctx->g, args->args[0], &co, &status, &err) < 0)
+		return cli_fail_error(CLI_EXIT_FAILURE, &err, NULL);
+	/* the container's status, so that a supervisor sees how it ended */
+	return o->detach ? 0 : status;
+}
+
+const struct cli_command cli_cmd_run = {
+	.name = "run",
+	.summary = "create and run a container",
+	.usage = "[command options] <container-id>",
+	.description = "Where \"<container-id>\" is your name for the instance of the container that you\n"
+		       "are starting. The name you provide for the container instance must be unique on\n"
+		       "your host.\n\n"
+		       "DESCRIPTION:\n"
+		       "   The run command creates an instance of a container for a bundle. The bundle\n"
+		       "is a directory with a specification file named \"config.json\" and a root\n"
+		       "filesystem.\n\n"
+		       "The specification file includes an args parameter. The args parameter is used\n"
+		       "to specify command(s) that get run when the container is started. To change the\n"
+		       "command(s) that get executed on start, edit the args parameter of the spec. See\n"
+		       "\"" CLI_PROG " spec --help\" for more explanation.",
+	.opts = run_options,
+	.opts_size = sizeof(struct run_opts),
+	.parse_flags = CLI_PARSE_PERMUTE,
+	.min_args = 1,
+	.max_args = 1,
+	.sealed = true,
+	.run = run_run,
+};

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Facade of runtime/cgroup/: one manager for cgroup v1, v2 and hybrid layouts.
+ * The rest of runtime/ includes only this header.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct berth_error;
+struct oci_resources;
+struct oci_device_rule;
+
+enum cg_layout { CG_LAYOUT_V1, CG_LAYOUT_V2, CG_LAYOUT_HYBRID };
+
+/*
+ * Where the manager looks. NULL fields (or a NULL env) mean the real system.
+ * Cgroup mounts found in mountinfo at or below "/sys/fs/cgroup" are looked
+ * for at the same place below root, so tests point root at a temp dir and
+ * keep a realistic mountinfo text.
+ */
+struct cg_env {
+	const char *mountinfo;	 /* default "/proc/self/mountinfo" */
+	const char *self_cgroup; /* default "/proc/self/cgroup" */
+	const char *root;	 /* default "/sys/fs/cgroup" */
+};
+
+struct cg_manager;
+
+/*
+ * Layout from mountinfo: cgroup2 at root → V2; cgroup v1 mounts plus cgroup2
+ * at root or root/unified → HYBRID; only v1 → V1. An error when no cgroup
+ * hierarchy is mounted or the files cannot be read.
+ */
+int cg_detect_layout(const struct cg_env *env, enum cg_layout *ret, struct berth_error **err);
+
+/*
+ * Resolve the layout and the container's directory in every hierarchy, with
+ * runc's cgroupfs semantics: an absolute cgroups_path is taken below each
+ * hierarchy's root; a relative one below the calling process's own cgroup in
+ * that hierarchy (read from env->self_cgroup); NULL or "" means the relative
+ * path "<id>" (what runc 1.1 does). With systemd_driver the path is
+ * "slice:prefix:name", converted with cg_systemd_path_to_cgroupfs() and used
+ * with the cgroupfs driver (a warning is logged). Nothing is created. The
+ * caller owns *ret (cg_manager_free).
+ */
+int cg_manager_new(const struct cg_env *env, const char *cgroups_path, const char *id, bool systemd_driver,
+		   struct cg_manager **ret, struct berth_error **err);
+
+/*
+ * Rebuild a manager from the lines cg_manager_paths() returned (from
+ * state.json), for delete/kill/ps in a later process whose own cgroup may
+ * differ. Hierarchies no longer mounted are skipped.
+ */
+int cg_manager_load(const struct cg_env *env, char *const *paths, struct cg_manager **ret, struct berth_error **err);
+
+/* NULL accepted. Frees memory and the cached v2 fd; touches no cgroup. */
+void cg_manager_free(struct cg_manager *m);
+
+enum cg_layout cg_manager_layout(const struct cg_manager *m);
+
+/*
+ * The container's cgroup path inside the hierarchy (the unified one when
+ * present, else the first v1 one), as /proc/PID/cgroup shows it, e.g.
+ * "/berth-test-1". Owned by m.
+ */
+const char *cg_manager_path(const struct cg_manager *m);
+
+/*
+ * One "controllers:path" line per hierarchy, as in /proc/PID/cgroup without
+ * the number ("cpu,cpuacct:/x", "name=systemd:/x", ":/x" for cgroup2), for
+ * state.json and cg_manager_load(). Caller frees (strv_free).
+ */
+char **cg_manager_paths(const struct cg_manager *m);
+
+/*
+ * The host directory of the container's cgroup in the hierarchy holding
+ * controller ("memory", "name=systemd", "" for the unified one), or NULL.
+ * Owned by m.
+ */
+const char *cg_manager_dir(const struct cg_manager *m, const char *controller);
+
+/*
+ * mkdir -p the container's cgroup in every hierarchy (v1: every mounted
+ * hierarchy, named ones included; v2: the unified dir, enabling the
+ * available controllers in cgroup.subtree_control of its ancestors, as runc;
+ * hybrid: both, leaving the unified subtree_control alone). v1 cpuset dirs get cpus/mems copied from their parent when
+ * empty. Remembers the directories it created, for cg_destroy; on failure removes what it created.
+ */
+int cg_create(struct cg_manager *m, struct berth_error **err);
+
+/*
+ * Apply linux.resources (memory, cpu, cpuset, pids, devices, unified). A
+ * limit whose controller is not available is an error naming the
+ * controller; controllers nobody asked for are left alone. r may be NULL.
+ */
+int cg_apply(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err);
+
+/* Write pid into cgroup.procs of every hierarchy the manager uses. */
+int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error **err);
+
+/*
+ * An O_PATH|O_DIRECTORY fd of the container's unified dir for clone3
+ * CLONE_INTO_CGROUP; -1 unless the layout is V2 (or the dir cannot be
+ * opened). Owned by m (closed by cg_manager_free); call after cg_create.
+ */
+int cg_v2_dirfd(struct cg_manager *m);
+
+/*
+ * Pids in the container's cgroup and its descendants (v2: the unified dir;
+ * v1: the pids, else memory, else first hierarchy). A missing cgroup gives
+ * an empty list. Caller frees *ret (NULL when empty).
+ */
+int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n, struct berth_error **err);
+
+/*
+ * Send sig to every process of the cgroup: cgroup.kill for SIGKILL where the
+ * unified dir has it, else freeze (v1 freezer when present), signal every
+ * pid, thaw. Processes that exit meanwhile are not an error.
+ */
+int cg_kill_all(struct cg_manager *m, int sig, struct berth_error **err);
+
+/*
+ * rmdir the container's cgroup (sub-cgroups first) in every hierarchy, and
+ * the parents cg_create made; retries briefly while the kernel still
+ * reports EBUSY. Missing directories are fine.
+ */
+int cg_destroy(struct cg_manager *m, struct berth_error **err);
+
+/*
+ * Mount the "cgroup" filesystem type of config.json at dest inside rootfd,
+ * from the container's mount namespace before pivot_root. v2: cgroup2. v1
+ * and hybrid: a tmpfs with one subdirectory per hierarchy (named as its
+ * mount point, "cpu,cpuacct", "systemd"), symlinks for comounted
+ * controllers and, on hybrid, "unified"; with cgroupns each is a fresh
+ * cgroup mount (the kernel shows the container's cgroup as root), else a
+ * bind mount of the container's cgroup directory. All read-only when
+ * readonly.
+ */
+int cg_mount_in_container(struct cg_manager *m, int rootfd, const char *dest, bool readonly, bool cgroupns,
+			  struct berth_error **err);
+
+/*
+ * runc's default device allow list (mknod of any char/block device, null,
+ * zero, full, random, urandom, tty, ptmx, /dev/pts/N, tun), which the
+ * runtime appends after the spec's rules. Static storage; *ret_n gets the
+ * count.
+ */
+const struct oci_device_rule *cg_default_device_rules(size_t *ret_n);
+
+/*
+ * Convert a systemd cgroupsPath "slice:prefix:name" to the cgroupfs path
+ * systemd would use: "system.slice:docker:abc" →
+ * "/system.slice/docker-abc.scope", "a-b.slice:p:n" →
+ * "/a.slice/a-b.slice/p-n.scope"; an empty slice means "system.slice", a
+ * name ending in ".slice" is used as is. NULL or "" gives
+ * "system.slice:berth:<id>". Caller frees *ret.
+ */
+int cg_systemd_path_to_cgroupfs(const char *cgroups_path, const char *id, char **ret, struct berth_error **err);

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared inside runtime/cgroup/: the manager, its hierarchies, the layout ops
+ * table, the write plan that controller files fill, and small file helpers.
+ */
+#pragma once
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/cgroup/cgroup.h"
+
+struct oci_resources;
+struct oci_device_rule;
+
+/* One mounted hierarchy and the container's directory in it. */
+struct cg_hier {
+	bool is_v2;
+	char *name;	   /* basename of the mount point: "cpu,cpuacct", "systemd", "unified" */
+	char **ctrls;	   /* "cpu", "cpuacct" / "name=systemd"; empty vector for cgroup2 */
+	char *ctrl_list;   /* ctrls joined with ',' ("" for cgroup2), as /proc/PID/cgroup shows */
+	char *mountpoint;  /* host path of the mount (env root applied) */
+	char *mount_root;  /* the mount's root inside the hierarchy (mountinfo field 4) */
+	char *cgpath;	   /* the container's cgroup, as /proc/PID/cgroup shows it */
+	char *dir;	   /* host directory of cgpath */
+	char *created_top; /* topmost directory cg_create made, or NULL */
+};
+
+struct cg_ops;
+
+struct cg_manager {
+	enum cg_layout layout;
+	const struct cg_ops *ops;
+	struct cg_hier *h;
+	size_t n;
+	struct cg_hier *unified; /* into h, or NULL */
+	int v2_fd;
+};
+
+/* What differs between layouts. Hybrid is v1 for resources plus the unified dir. */
+struct cg_ops {
+	enum cg_layout layout;
+	/* after the directories exist: v1 cpuset init, v2 subtree_control */
+	int (*prepare)(struct cg_manager *m, struct berth_error **err);
+	/* the hierarchy whose dir receives writes for controller, NULL when the controller is not available */
+	struct cg_hier *(*hier_for)(struct cg_manager *m, const char *controller);
+	/* the hierarchy to list pids from */
+	struct cg_hier *(*pids_hier)(struct cg_manager *m);
+	/* freeze (true) or thaw; 0 without doing anything when no freezer exists */
+	int (*freeze)(struct cg_manager *m, bool frozen, struct berth_error **err);
+	/* v2 device rules as an eBPF program; NULL on v1 (rules are plain writes there) */
+	int (*devices)(struct cg_manager *m, const struct oci_device_rule *rules, size_t n, struct berth_error **err);
+};
+
+extern const struct cg_ops cg_v1_ops;
+extern const struct cg_ops cg_v2_ops;
+extern const struct cg_ops cg_hybrid_ops;
+
+/* Plan flags. */
+enum {
+	/* on EINVAL, try again after the writes that follow (v1 memory vs memsw, cpu period vs quota) */
+	CG_W_RETRY_LATER = 1 << 0,
+	/* a missing file is not an error (optional knobs) */
+	CG_W_OPTIONAL = 1 << 1,
+};
+
+/* One write: value into file of the container's dir in the hierarchy of controller. */
+struct cg_write {
+	char *controller; /* "memory", "cpu", …; NULL: the unified dir, no controller check */
+	char *what;	  /* for errors: "memory limit" */
+	char *file;
+	char *value;
+	unsigned flags;
+};
+
+struct cg_plan {
+	struct cg_write *w;
+	size_t n;
+	/* v2: device rules to compile to eBPF (borrowed from the resources) */
+	const struct oci_device_rule *bpf_rules;
+	size_t n_bpf_rules;
+};
+
+void cg_plan_add(struct cg_plan *p, const char *controller, const char *what, const char *file, unsigned flags,
+		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void cg_plan_done(struct cg_plan *p);
+
+/*
+ * The pure part of cg_apply: the writes for resources on layout (hybrid uses
+ * v1 files). Validates values (swap below limit, swappiness, unified keys).
+ */
+int cg_plan_build(enum cg_layout layout, const struct oci_resources *r, struct cg_plan *ret, struct berth_error **err);
+
+/* One planner per controller file; v1 is true for V1 and HYBRID. */
+int cg_memory_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_cpu_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_cpuset_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_pids_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_devices_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+
+/* runc's shares (2..262144) to cgroup v2 cpu.weight (1..10000); 0 stays 0 (unset). */
+uint64_t cg_cpu_shares_to_weight(uint64_t shares);
+/* v2 memory.swap.max from OCI memory.swap (memory+swap) and limit; *ret -1 is "max", 0 with *ret_set false is unset. */
+int cg_memory_swap_v2(int64_t swap, int64_t limit, int64_t *ret, bool *ret_set, struct berth_error **err);
+/* One v1 devices.allow/deny line per kernel rule ("c 1:3 rwm", "a"); appends to *lines. */
+void cg_device_rule_lines(const struct oci_device_rule *rule, char ***lines);
+
+/*
+ * The eBPF BPF_PROG_TYPE_CGROUP_DEVICE program for rules (last matching rule
+ * wins, no match denies). Caller frees *ret.
+ */
+int cg_devices_bpf_build(const struct oci_device_rule *rules, size_t n, struct bpf_insn **ret, size_t *ret_n,
+			 struct berth_error **err);
+/* Load the program and attach it to the cgroup dirfd, replacing programs attached before. */
+int cg_devices_bpf_attach(int dirfd, const struct bpf_insn *insns, size_t n, struct berth_error **err);
+
+/* Cgroup file helpers (files.c). cg_read strips one trailing newline. */
+int cg_read_path(const char *path, char **ret, struct berth_error **err);
+int cg_read(const char *dir, const char *file, char **ret, struct berth_error **err);
+int cg_write(const char *dir, const char *file, const char *value, struct berth_error **err);
+/* Lexically clean an absolute path (never above "/"). Caller frees. */
+char *cg_path_clean(const char *path);
+/* mkdir -p dir; *ret_created_top gets the topmost directory made (NULL when none). */
+int cg_mkdir_p(const char *dir, char **ret_created_top, struct berth_error **err);
+/* rmdir dir and its sub-cgroups, leaf first, retrying EBUSY briefly; missing is fine. */
+int cg_rmdir_tree(const char *dir, struct berth_error **err);
+/* Append the pids of cgroup.procs in dir and its sub-cgroups; a missing dir adds none. */
+int cg_read_pids_tree(const char *dir, pid_t **v, size_t *n, struct berth_error **err);
+
+/* Enable the controllers each ancestor of h's dir offers in its cgroup.subtree_control (v2.c). */
+int cg_v2_enable(struct cg_hier *h, struct berth_error **err);
+
+/* Hierarchy lookups used by the ops. */
+struct cg_hier *cg_find_v1(struct cg_manager *m, const char *controller);
+bool cg_hier_has(const struct cg_hier *h, const char *controller);
+
+/* Execute a plan against m (the executor of cg_apply). */
+int cg_plan_execute(struct cg_manager *m, const struct cg_plan *p, struct berth_error **err);
+
+/* Layout and mount discovery (layout.c). */
+struct cg_mount {
+	bool is_v2;
+	char *mountpoint;
+	char *root;
+	char **ctrls;
+};
+int cg_read_mounts(const char *mountinfo, const char *root, struct cg_mount **ret, size_t *ret_n,
+		   struct berth_error **err);
+void cg_mounts_free(struct cg_mount *v, size_t n);
+int cg_layout_of(const struct cg_mount *v, size_t n, const char *root, enum cg_layout *ret, struct berth_error **err);
+/* The path of the hierarchy matching ctrl_list ("" for cgroup2) in a /proc/PID/cgroup text, or NULL. */
+char *cg_self_path(const char *self_cgroup_text, const char *ctrl_list);

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Plan, then apply: linux.resources become a list of (controller, file,
+ * value) writes computed by the per-controller planners without touching
+ * anything, then a small executor checks the controllers and writes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "oci/oci.h"
+#include "runtime/cgroup/internal.h"
+
+void cg_plan_add(struct cg_plan *p, const char *controller, const char *what, const char *file, unsigned flags,
+		 const char *fmt, ...)
+{
+	struct cg_write *w;
+	va_list ap;
+
+	p->w = realloc(p->w, (p->n + 1) * sizeof(*p->w));
+	if (!p->w)
+		abort();
+	w = &p->w[p->n++];
+	w->controller = controller ? xstrdup(controller) : NULL;
+	w->what = xstrdup(what);
+	w->file = xstrdup(file);
+	va_start(ap, fmt);
+	if (vasprintf(&w->value, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	w->flags = flags;
+}
+
+void cg_plan_done(struct cg_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->w[i].controller);
+		free(p->w[i].what);
+		free(p->w[i].file);
+		free(p->w[i].value);
+	}
+	free(p->w);
+	*p = (struct cg_plan){0};
+}
+
+/* linux.resources.unified: files of the unified dir, named "<controller>.<knob>" */
+static int unified_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err)
+{
+	if (!r->unified || !r->unified[0])
+		return 0;
+	if (v1)
+		return berth_error_set(err, 0, "unified cgroup resources set but the cgroup layout is not v2");
+	for (size_t i = 0; r->unified[i] && r->unified[i + 1]; i += 2) {
+		const char *key = r->unified[i];
+		const char *dot = strchr(key, '.');
+		_cleanup_free_ char *ctrl = NULL, *what = NULL;
+
+		if (!dot || dot == key || strchr(key, '/') || strcmp(key, "..") == 0)
+			return berth_error_set(err, 0, "invalid unified cgroup key '%s'", key);
+		ctrl = strndup(key, (size_t)(dot - key));
+		if (!ctrl)
+			abort();
+		what = xasprintf("unified key '%s'", key);
+		cg_plan_add(p, strcmp(ctrl, "cgroup") == 0 ? NULL : ctrl, what, key, 0, "%s", r->unified[i + 1]);
+	}
+	return 0;
+}
+
+int cg_plan_build(enum cg_layout layout, const struct oci_resources *r, struct cg_plan *ret, struct berth_error **err)
+{
+	static int (*const planners[])(bool, const struct oci_resources *, struct cg_plan *, struct berth_error **) = {
+		cg_memory_plan, cg_cpu_plan, cg_cpuset_plan, cg_pids_plan, cg_devices_plan, unified_plan,
+	};
+	bool v1 = layout != CG_LAYOUT_V2;
+	struct cg_plan p = {0};
+
+	for (size_t i = 0; i < sizeof(planners) / sizeof(planners[0]); i++) {
+		if (planners[i](v1, r, &p, err) < 0) {
+			cg_plan_done(&p);
+			return -1;
+		}
+	}
+	*ret = p;
+	return 0;
+}
+
+/* Check every controller first, so that nothing is written for a plan that cannot be applied. */
+static int check_controllers(struct cg_manager *m, const struct cg_plan *p, struct berth_error **err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cg_write *w = &p->w[i];
+
+		if (m->ops->hier_for(m, w->controller))
+			continue;
+		if (!w->controller)
+			return berth_error_set(err, 0, "%s set but no cgroup2 hierarchy is mounted", w->what);
+		return berth_error_set(err, 0, "%s set but the '%s' cgroup controller is not available", w->what,
+				       w->controller);
+	}
+	if (p->n_bpf_rules && !m->ops->devices)
+		return berth_error_set(err, 0, "device rules set but the 'devices' cgroup controller is not available");
+	return 0;
+}
+
+/* 1 when w was written or may be skipped, 0 when deferred, -1 on error. */
+static int write_one(struct cg_manager *m, const struct cg_write *w, bool last_try, struct berth_error **err)
+{
+	struct cg_hier *h = m->ops->hier_for(m, w->controller);
+	struct berth_error *e = NULL;
+
+	if (cg_write(h->dir, w->file, w->value, &e) == 0)
+		return 1;
+	if ((w->flags & CG_W_OPTIONAL) && e->code == ENOENT) {
+		berth_error_free(&e);
+		return 1;
+	}
+	/* the kernel checks memory against memsw and period against quota: the other write may unlock it */
+	if (!last_try && (w->flags & CG_W_RETRY_LATER) && e->code == EINVAL) {
+		berth_error_free(&e);
+		return 0;
+	}
+	berth_error_move(err, &e);
+	return berth_error_wrap(err, "set %s", w->what);
+}
+
+int cg_plan_execute(struct cg_manager *m, const struct cg_plan *p, struct berth_error **err)
+{
+	_cleanup_free_ size_t *later = xcalloc(p->n + 1, sizeof(size_t));
+	size_t n_later = 0;
+
+	if (check_controllers(m, p, err) < 0)
+		return -1;
+	for (size_t i = 0; i < p->n; i++) {
+		int r = write_one(m, &p->w[i], false, err);
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			later[n_later++] = i;
+	}
+	for (size_t i = 0; i < n_later; i++)
+		if (write_one(m, &p->w[later[i]], true, err) < 0)
+			return -1;
+	if (p->n_bpf_rules && m->ops->devices(m, p->bpf_rules, p->n_bpf_rules, err) < 0)
+		return -1;
+	return 0;
+}
+
+int cg_apply(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err)
+{
+	struct cg_plan p = {0};
+	int ret;
+
+	if (!r)
+		return 0;
+	if (cg_plan_build(m->layout, r, &p, err) < 0)
+		return -1;
+	ret = cg_plan_execute(m, &p, err);
+	cg_plan_done(&p);
+	return ret;
+}

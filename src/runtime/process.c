@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The last steps of every container process (init and exec): terminal, cwd,
+ * executable lookup, READY, the wait for start, rlimits, identity, no_new_privs,
+ * closing every inherited fd, execve.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "runtime/core.h"
+#include "runtime/internal.h"
+#include "runtime/proto.h"
+#include "sys/sys.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static bool is_executable_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int rt_find_executable(const char *file, char *const *env, char **ret, struct berth_error **err)
+{
+	const char *path = strv_env_get(env, "PATH");
+	_cleanup_free_ char *dirs = NULL;
+	char *save = NULL;
+
+	if (strchr(file, '/')) {
+		if (!is_executable_file(file))
+			return berth_error_set(err, errno ? errno : EACCES, "exec: '%s'", file);
+		*ret = xstrdup(file);
+		return 0;
+	}
+	dirs = xstrdup(path ? path : DEFAULT_PATH);
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *cand = fs_path_join(*d ? d : ".", file);
+		if (is_executable_file(cand)) {
+			*ret = TAKE_PTR(cand);
+			return 0;
+		}
+	}
+	return berth_error_set(err, 0, "exec: '%s': executable file not found in $PATH", file);
+}
+
+static int setup_terminal(struct rt_spawn *s, int sock, struct berth_error **err)
+{
+	const struct oci_process *p = s->proc;
+	_cleanup_close_ int master = -1, slave = -1;
+
+	if (!p->terminal)
+		return 0;
+	if (setsid() < 0 && errno != EPERM)
+		return berth_error_set(err, errno, "setsid");
+	if (rt_terminal_open(p->has_console_size ? p->console_height : 0, p->has_console_size ? p->console_width : 0,
+			     &master, &slave, err) < 0)
+		return -1;
+	if (rt_msg_send(sock, RT_MSG_PTY, 0, NULL, master, err) < 0)
+		return -1;
+	return rt_terminal_make_controlling(slave, err);
+}
+
+/* Block until `start` writes to the exec fifo (create), or the parent sends START (run, exec). */
+static int wait_for_start(int sock, int start_fd, struct berth_error **err)
+{
+	char c;
+
+	if (start_fd < 0)
+		return rt_msg_expect(sock, RT_MSG_START, NULL, err);
+	for (;;) {
+		struct pollfd pfd = {.fd = start_fd, .events = POLLIN};
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return berth_error_set(err, errno, "wait for start");
+		if (read(start_fd, &c, 1) == 1)
+			break;
+	}
+	close(start_fd);
+	return 0;
+}
+
+static int keep_fds(int preserve_fds, struct berth_error **err)
+{
+	/* CVE-2024-21626: nothing of the runtime's may reach the container */
+	if (sys_cloexec_from(3 + preserve_fds) < 0)
+		return berth_error_set(err, errno, "mark fds close-on-exec");
+	for (int fd = 3; fd < 3 + preserve_fds; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	return 0;
+}
+
+static void warn_lsm(const struct oci_process *p)
+{
+	_cleanup_free_ char *enabled = NULL;
+
+	if (p->apparmor_profile && *p->apparmor_profile &&
+	    (fs_read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", &enabled, NULL, NULL) < 0 ||
+	     enabled[0] != 'Y'))
+		log_warn("apparmor profile '%s' requested but AppArmor is not enabled, ignoring", p->apparmor_profile);
+	if (p->selinux_label && *p->selinux_label && access("/sys/fs/selinux/enforce", F_OK) < 0)
+		log_warn("selinux label '%s' requested but SELinux is not enabled, ignoring", p->selinux_label);
+}
+
+void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
+{
+	const struct oci_process *p = s->proc;
+	struct berth_error *err = NULL;
+	_cleanup_free_ char *exe = NULL;
+	bool setgroups = true;
+
+	if (setup_terminal(s, sock, &err) < 0)
+		rt_msg_fail(sock, err);
+	if (chdir(p->cwd ? p->cwd : "/") < 0)
+		rt_msg_fail(sock, (berth_error_set(&err, errno, "chdir to cwd '%s'", p->cwd), err));
+	if (rt_find_executable(p->args[0], p->env, &exe, &err) < 0)
+		rt_msg_fail(sock, err);
+	warn_lsm(p);
+	/* from here on the parent may exit (create): we must outlive it */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (rt_msg_send(sock, RT_MSG_READY, 0, NULL, -1, &err) < 0 || wait_for_start(sock, start_fd, &err) < 0)
+		_exit(1);
+	if (!s->is_exec && s->cfg->hooks.n[OCI_HOOK_START_CONTAINER]) {
+		_cleanup_free_ char *state = rt_record_state_json(s->record, "running", s->cfg);
+		if (rt_hooks_run(&s->cfg->hooks, OCI_HOOK_START_CONTAINER, state, &err) < 0)
+			rt_msg_fail(sock, err);
+	}
+	if (s->cfg->linux_.namespaces[OCI_NS_USER].present) {
+		_cleanup_free_ char *sg = NULL;
+		setgroups = fs_read_file_at(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) < 0 ||
+			    strncmp(sg, "deny", 4) != 0;
+	}
+	if (rt_rlimits_apply(p->rlimits, p->n_rlimits, &err) < 0 ||
+	    rt_identity_apply(&p->user, p->has_capabilities ? &p->caps : NULL, setgroups, &err) < 0)
+		rt_msg_fail(sock, err);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rt_msg_fail(sock, (berth_error_set(&err, errno, "set no_new_privs"), err));
+	if (keep_fds(s->preserve_fds, &err) < 0)
+		rt_msg_fail(sock, err);
+	execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+	rt_msg_fail(sock, (berth_error_set(&err, errno, "exec '%s'", exe), err));
+}
