@@ -6,7 +6,10 @@
 #include <signal.h>
 #include <string.h>
 #include <linux/keyctl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,11 +32,30 @@ static bool dev_is_bound(const struct oci_config *cfg)
 	return false;
 }
 
+/* A new network namespace starts with lo down; runc and crun bring it up. */
+static int loopback_up(struct berth_error **err)
+{
+	struct ifreq ifr = {.ifr_name = "lo"};
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return berth_error_set(err, errno, "socket");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return berth_error_set(err, errno, "get flags of 'lo'");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return berth_error_set(err, errno, "bring 'lo' up");
+	return 0;
+}
+
 /* Namespaces that are not created by clone3: joined ones, cgroup, time; then names. */
 static int setup_namespaces(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct berth_error **err)
 {
 	const struct oci_linux *l = &s->cfg->linux_;
 
+	/* before the uid change: /proc/self files turn root-owned once we are not dumpable */
+	if (ns_new(l, OCI_NS_TIME) && rt_ns_time_unshare(l, err) < 0)
+		return -1;
 	if (ns_new(l, OCI_NS_USER)) {
 		/* become the namespace's root (the parent has written the maps by now) */
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
@@ -43,7 +65,7 @@ static int setup_namespaces(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct 
 		return -1;
 	if (ns_new(l, OCI_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return berth_error_set(err, errno, "create cgroup namespace");
-	if (ns_new(l, OCI_NS_TIME) && rt_ns_time_unshare(l, err) < 0)
+	if (ns_new(l, OCI_NS_NETWORK) && loopback_up(err) < 0)
 		return -1;
 	if (s->cfg->hostname && sethostname(s->cfg->hostname, strlen(s->cfg->hostname)) < 0)
 		return berth_error_set(err, errno, "set hostname '%s'", s->cfg->hostname);

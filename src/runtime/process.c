@@ -129,7 +129,8 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	if (rt_msg_send(sock, RT_MSG_READY, 0, NULL, -1, &err) < 0 || wait_for_start(sock, start_fd, &err) < 0)
 		_exit(1);
 	if (!s->is_exec && s->cfg->hooks.n[OCI_HOOK_START_CONTAINER]) {
-		_cleanup_free_ char *state = rt_record_state_json(s->record, "running", s->cfg);
+		/* runc reports "created": start has not finished yet */
+		_cleanup_free_ char *state = rt_record_state_json(s->record, "created", s->cfg);
 		if (rt_hooks_run(&s->cfg->hooks, OCI_HOOK_START_CONTAINER, state, &err) < 0)
 			rt_msg_fail(sock, err);
 	}

@@ -14,13 +14,16 @@ is_berth() { [[ $(basename "$RUNTIME") == berth-runtime* ]]; }
 skip_if_runc() { if is_runc; then skip "${1:-berth-only}"; fi; }
 skip_unless_berth() { if ! is_berth; then skip "berth-only: ${1:-}"; fi; }
 
+# Seconds any one runtime command may take before it counts as hung.
+BERTH_TEST_TIMEOUT=${BERTH_TEST_TIMEOUT:-60}
+
 # The runtime with this test's state root.
 rt()
 {
 	if [ -n "$BERTH_TEST_PRELOAD" ]; then
-		LD_PRELOAD=$BERTH_TEST_PRELOAD "$RUNTIME" --root "$ROOT" "$@"
+		LD_PRELOAD=$BERTH_TEST_PRELOAD timeout -k 5 "$BERTH_TEST_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@"
 	else
-		"$RUNTIME" --root "$ROOT" "$@"
+		timeout -k 5 "$BERTH_TEST_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@"
 	fi
 }
 
@@ -53,7 +56,6 @@ common_setup()
 	PREFIX=berth-test-$(printf '%04x%04x' $RANDOM $RANDOM)
 	BUNDLE=$BATS_TEST_TMPDIR/bundle
 	CLEANUP=()
-	KNOWN_PIDS=()
 }
 
 setup() { common_setup; }
@@ -62,7 +64,8 @@ setup() { common_setup; }
 defer() { CLEANUP+=("$1"); }
 
 # make_bundle DIR [ARG...]: a busybox bundle from "$RUNTIME spec" (runc spec
-# for runc), terminal off, process.args set to ARG... (default: sh).
+# for runc), terminal off, process.args set to ARG... (default: sh), and a
+# BERTH_TEST_PREFIX variable in process.env by which teardown finds strays.
 make_bundle()
 {
 	local dir=$1
@@ -71,7 +74,8 @@ make_bundle()
 	mkdir -p "$dir"
 	cp -a "$BATS_FILE_TMPDIR/rootfs" "$dir/rootfs"
 	(cd "$dir" && "$RUNTIME" spec) || return 1
-	cfg "$dir" '.process.terminal = false | .process.args = $ARGS.positional' --args -- "$@"
+	cfg "$dir" '.process.terminal = false | .process.args = $ARGS.positional
+		| .process.env += ["BERTH_TEST_PREFIX=" + $prefix]' --arg prefix "$PREFIX" --args -- "$@"
 }
 
 # cfg DIR FILTER [JQ-ARGS...]: edit DIR/config.json in place with jq.
@@ -83,14 +87,14 @@ cfg()
 	jq "$filter" "$dir/config.json" "$@" >"$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
 }
 
-# A directory every uid can traverse (user namespace tests), removed in teardown.
+# public_tmpdir VAR: make a directory every uid can traverse (user namespace
+# tests), store its path in VAR; teardown removes it.
 public_tmpdir()
 {
-	local d
-	d=$(mktemp -d /tmp/berth-test-XXXXXX)
-	chmod 755 "$d"
-	defer "rm -rf '$d'"
-	echo "$d"
+	local -n ret_dir=$1
+	ret_dir=$(mktemp -d /tmp/berth-test-XXXXXX)
+	chmod 755 "$ret_dir"
+	defer "rm -rf '$ret_dir'"
 }
 
 # create_container ID [BUNDLE] [EXTRA-ARGS...]: create with the container's
@@ -104,7 +108,6 @@ create_container()
 		cat "$BATS_TEST_TMPDIR/$id.out"
 		return 1
 	fi
-	KNOWN_PIDS+=("$(container_pid "$id")")
 }
 
 # start_container ID [BUNDLE]: create and start.
@@ -174,11 +177,14 @@ common_teardown()
 			"$RUNTIME" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
 		done
 	fi
-	for p in "${KNOWN_PIDS[@]}"; do
-		[[ $p =~ ^[0-9]+$ ]] && [ "$p" -gt 1 ] && kill -9 "$p" 2>/dev/null || true
-	done
+	# strays: processes in this test's cgroups or with its marker variable
 	for d in $(cgroups_named "$PREFIX"); do
-		[ -f "$d/cgroup.procs" ] && xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null || true
+		if [ -f "$d/cgroup.procs" ]; then
+			xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null || true
+		fi
+	done
+	for p in $(grep -lsz "^BERTH_TEST_PREFIX=$PREFIX\$" /proc/[0-9]*/environ | cut -d/ -f3); do
+		kill -9 "$p" 2>/dev/null || true
 	done
 	for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do
 		eval "${CLEANUP[$i]}" || true

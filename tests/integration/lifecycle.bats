@@ -194,7 +194,6 @@ LOOP='trap "exit 42" TERM USR1; echo ready; while :; do sleep 0.05; done'
 @test "run -d detaches and leaves the container running" {
 	make_bundle "$BUNDLE" sleep 100
 	rt run -d --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$PREFIX-a" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
-	KNOWN_PIDS+=("$(cat "$BATS_TEST_TMPDIR/pid")")
 	[ "$(container_status "$PREFIX-a")" = running ]
 	[ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(container_pid "$PREFIX-a")" ]
 	rt kill "$PREFIX-a" KILL
@@ -238,5 +237,44 @@ LOOP='trap "exit 42" TERM USR1; echo ready; while :; do sleep 0.05; done'
 	[ "$failed" -eq 0 ]
 	[ "$(container_status "$id")" = running ]
 	rt delete -f "$id"
+	assert_nothing_left
+}
+
+@test "features prints runc's document" {
+	run rt features
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c keys <<<"$output")" = '["annotations","hooks","linux","mountOptions","ociVersionMax","ociVersionMin"]' ]
+	jq -e '.linux.namespaces | index("pid") != null and index("user") != null' <<<"$output"
+	jq -e '.hooks | index("createRuntime") != null and index("poststop") != null' <<<"$output"
+}
+
+@test "spec --rootless and spec --bundle" {
+	mkdir -p "$BATS_TEST_TMPDIR/s"
+	rt spec --rootless --bundle "$BATS_TEST_TMPDIR/s"
+	jq -e '.linux.namespaces | map(.type) | index("user") != null' "$BATS_TEST_TMPDIR/s/config.json"
+	jq -e '.linux.uidMappings | length == 1' "$BATS_TEST_TMPDIR/s/config.json"
+	run rt spec --bundle "$BATS_TEST_TMPDIR/s"
+	[ "$status" -ne 0 ]
+}
+
+@test "exec --process, exec -d and kill --all" {
+	make_bundle "$BUNDLE" sleep 100
+	start_container "$PREFIX-a"
+	jq -n '{"terminal": false, "user": {"uid": 0, "gid": 0}, "cwd": "/srv", "args": ["sh", "-c", "pwd; echo $X"],
+		"env": ["PATH=/bin", "X=from-process-json"]}' >"$BATS_TEST_TMPDIR/process.json"
+	run rt exec --process "$BATS_TEST_TMPDIR/process.json" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "/srv from-process-json" ]
+	rt exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$PREFIX-a" sleep 100 </dev/null >/dev/null 2>&1
+	local epid
+	epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	[ -d "/proc/$epid" ]
+	[ "$(rt ps --format json "$PREFIX-a" | jq length)" -eq 2 ]
+	rt kill --all "$PREFIX-a" KILL
+	wait_for 5 status_is "$PREFIX-a" stopped
+	wait_for 5 test ! -d "/proc/$epid"
+	rt delete "$PREFIX-a"
 	assert_nothing_left
 }

@@ -71,9 +71,21 @@ wait_ready() { wait_for 5 grep -q ready "$BATS_TEST_TMPDIR/$1.out"; }
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "net: lo is up in a new network namespace, as runc and crun leave it" {
+	make_bundle "$BUNDLE" sh -c 'cat /sys/class/net/lo/flags; ping -c 1 -W 1 127.0.0.1 >/dev/null && echo reachable'
+	cfg "$BUNDLE" '.process.capabilities.bounding += ["CAP_NET_RAW"]
+		| .process.capabilities.effective += ["CAP_NET_RAW"] | .process.capabilities.permitted += ["CAP_NET_RAW"]'
+	run rt run --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# IFF_UP is bit 0
+	[ $((${lines[0]} & 1)) -eq 1 ]
+	[ "${lines[1]}" = reachable ]
+}
+
 @test "user: uid 0 inside is uid 100000 outside" {
 	local dir
-	dir=$(public_tmpdir)
+	public_tmpdir dir
 	make_bundle "$dir/b" sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; echo ready; sleep 100'
 	# a rootless-style config: no cgroup mount; sysfs bound since the user
 	# namespace does not own the host's

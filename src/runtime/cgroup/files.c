@@ -102,9 +102,21 @@ char *cg_path_clean(const char *path)
 
 int cg_mkdir_p(const char *dir, char **ret_created_top, struct berth_error **err)
 {
-	_cleanup_free_ char *p = xstrdup(dir);
+	_cleanup_free_ char *p = NULL;
 	char *top = NULL;
 
+	/* the common case first: only the leaf is missing (one syscall instead of one per level) */
+	if (mkdir(dir, 0755) == 0) {
+		*ret_created_top = xstrdup(dir);
+		return 0;
+	}
+	if (errno == EEXIST) {
+		*ret_created_top = NULL;
+		return 0;
+	}
+	if (errno != ENOENT)
+		return berth_error_set(err, errno, "create cgroup '%s'", dir);
+	p = xstrdup(dir);
 	for (char *s = p + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;
