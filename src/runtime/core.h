@@ -92,6 +92,7 @@ struct rt_spawn {
 	const char *console_socket; /* send the pty master there */
 	struct rt_record *record;   /* for hooks' state JSON (pid filled in by spawn) */
 	int lock_fd;		    /* the locked state directory: closed in the child, or the lock outlives us */
+	bool in_cgroup; /* child: the CGROUP message arrived */
 	const char *bundle;	    /* relative bind sources are relative to it */
 	/* out */
 	pid_t pid;
@@ -116,3 +117,6 @@ __attribute__((noreturn)) void rt_exec_child(struct rt_spawn *s, int sock, int n
 __attribute__((noreturn)) void rt_process_exec(struct rt_spawn *s, int sock, int start_fd);
 /* Find file in the PATH of env (or the default PATH), as execvp would; caller frees. */
 int rt_find_executable(const char *file, char *const *env, char **ret, struct berth_error **err);
+
+/* Child side: wait (once) until the parent has put us into our cgroup. */
+int rt_child_wait_cgroup(struct rt_spawn *s, int sock, struct berth_error **err);

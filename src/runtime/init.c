@@ -49,7 +49,7 @@ static int loopback_up(struct berth_error **err)
 }
 
 /* Namespaces that are not created by clone3: joined ones, cgroup, time; then names. */
-static int setup_namespaces(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct berth_error **err)
+static int setup_namespaces(struct rt_spawn *s, int sock, int nsfds[OCI_NS_COUNT], struct berth_error **err)
 {
 	const struct oci_linux *l = &s->cfg->linux_;
 
@@ -62,6 +62,8 @@ static int setup_namespaces(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct 
 			return berth_error_set(err, errno, "become root in the user namespace");
 	}
 	if (rt_ns_join(nsfds, true, err) < 0)
+		return -1;
+	if (ns_new(l, OCI_NS_CGROUP) && rt_child_wait_cgroup(s, sock, err) < 0)
 		return -1;
 	if (ns_new(l, OCI_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return berth_error_set(err, errno, "create cgroup namespace");
@@ -102,6 +104,9 @@ static int run_hooks(struct rt_spawn *s, int sock, pid_t host_pid, struct berth_
 	const struct oci_hooks *h = &s->cfg->hooks;
 	_cleanup_free_ char *state = NULL;
 
+	/* hooks may fork: they run inside the container's cgroup */
+	if (rt_child_wait_cgroup(s, sock, err) < 0)
+		return -1;
 	if (h->n[OCI_HOOK_PRESTART] || h->n[OCI_HOOK_CREATE_RUNTIME]) {
 		if (rt_msg_send(sock, RT_MSG_HOOKS, 0, NULL, -1, err) < 0 ||
 		    rt_msg_expect(sock, RT_MSG_HOOKS_DONE, NULL, err) < 0)
@@ -171,7 +176,7 @@ void rt_init_child(struct rt_spawn *s, int sock, int nsfds[OCI_NS_COUNT])
 		if (start_fd < 0)
 			rt_msg_fail(sock, (berth_error_set(&err, errno, "open '%s'", s->fifo_path), err));
 	}
-	if (setup_namespaces(s, nsfds, &err) < 0)
+	if (setup_namespaces(s, sock, nsfds, &err) < 0)
 		rt_msg_fail(sock, err);
 	join_session_keyring(s);
 	if (setup_rootfs(s, sock, &rootfd, &err) < 0 || run_hooks(s, sock, (pid_t)go.code, &err) < 0 ||

@@ -110,6 +110,16 @@ static void warn_lsm(const struct oci_process *p)
 		log_warn("selinux label '%s' requested but SELinux is not enabled, ignoring", p->selinux_label);
 }
 
+int rt_child_wait_cgroup(struct rt_spawn *s, int sock, struct berth_error **err)
+{
+	if (s->in_cgroup)
+		return 0;
+	if (rt_msg_expect(sock, RT_MSG_CGROUP, NULL, err) < 0)
+		return -1;
+	s->in_cgroup = true;
+	return 0;
+}
+
 void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 {
 	const struct oci_process *p = s->proc;
@@ -124,6 +134,8 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	if (rt_find_executable(p->args[0], p->env, &exe, &err) < 0)
 		rt_msg_fail(sock, err);
 	warn_lsm(p);
+	if (rt_child_wait_cgroup(s, sock, &err) < 0)
+		rt_msg_fail(sock, err);
 	/* from here on the parent may exit (create): we must outlive it */
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (rt_msg_send(sock, RT_MSG_READY, 0, NULL, -1, &err) < 0 || wait_for_start(sock, start_fd, &err) < 0)

@@ -5,8 +5,12 @@
  *
  *   parent                                   child (future container init / exec'd process)
  *   clone3 ───────────────────────────────▶  waits for GO
- *   uid/gid maps, cgroup placement
- *   GO ───────────────────────────────────▶  joins/creates namespaces, mounts, /dev
+ *   uid/gid maps
+ *   GO (code = child's pid) ──────────────▶  joins/creates namespaces, mounts, /dev
+ *   cgroup placement (the first v1 attach
+ *   waits for an RCU grace period, ~8 ms:
+ *   the child's setup runs meanwhile)
+ *   CGROUP ───────────────────────────────▶  (awaited before the cgroup namespace, hooks or READY)
  *                              ◀────────────  HOOKS        (only when prestart/createRuntime hooks exist)
  *   runs prestart + createRuntime hooks
  *   HOOKS_DONE ───────────────────────────▶  createContainer hooks, pivot_root, masks,
@@ -33,6 +37,7 @@ enum rt_msg_type {
 	RT_MSG_READY,
 	RT_MSG_START,
 	RT_MSG_ERROR,
+	RT_MSG_CGROUP,
 };
 
 #define RT_MSG_TEXT_MAX 2048

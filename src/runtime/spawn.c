@@ -72,9 +72,11 @@ static int parent_protocol(struct rt_spawn *s, struct berth_error **err)
 	if (!s->is_exec && l->namespaces[OCI_NS_USER].present && !l->namespaces[OCI_NS_USER].path &&
 	    rt_ns_write_idmaps(s->pid, l, err) < 0)
 		return -1;
+	if (rt_msg_send(s->sock, RT_MSG_GO, s->pid, NULL, -1, err) < 0)
+		return -1;
 	if (s->cg && cg_enter(s->cg, s->pid, err) < 0)
 		return -1;
-	if (rt_msg_send(s->sock, RT_MSG_GO, s->pid, NULL, -1, err) < 0)
+	if (rt_msg_send(s->sock, RT_MSG_CGROUP, 0, NULL, -1, err) < 0)
 		return -1;
 	for (;;) {
 		struct rt_msg m;
