@@ -167,8 +167,10 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 
 	c->dirfd = -1;
 	c->spawn.sock = c->spawn.pidfd = c->spawn.pty_master = -1;
+	log_debug("create '%s'", id);
 	if (create_validate(g, id, o, for_run ? o->detach : true, c, err) < 0)
 		return -1;
+	log_debug("create '%s': config valid", id);
 	if (rt_state_dir_create(c->root, id, &c->dirfd, err) < 0)
 		return -1;
 	c->dir_made = true;
@@ -184,6 +186,7 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 	if (create_cgroup(g, id, c, err) < 0)
 		goto fail;
 	c->rec.cgroup_paths = cg_manager_paths(c->cg);
+	log_debug("create '%s': cgroup ready", id);
 	if (!for_run) {
 		fifo = xasprintf("%s/%s/%s", c->root, id, RT_EXEC_FIFO);
 		if (mkfifo(fifo, 0600) < 0) {
@@ -208,6 +211,7 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 	};
 	if (rt_spawn_start(&c->spawn, err) < 0)
 		goto fail;
+	log_debug("create '%s': init %d ready", id, c->spawn.pid);
 	c->rec.pid = c->spawn.pid;
 	c->rec.creating = false;
 	if (proc_start_time(c->spawn.pid, &c->rec.start_time, err) < 0 || rt_record_write(c->dirfd, &c->rec, err) < 0 ||
@@ -297,6 +301,7 @@ int rt_run(const struct rt_global *g, const char *id, const struct rt_create_opt
 	/* unlock: other commands (state, kill, exec) must work while we wait */
 	close(TAKE_FD(c.dirfd));
 	rc = rt_spawn_wait(&c.spawn, ret_status, err);
+	log_debug("run '%s': process exited", id);
 	if (rt_delete(g, id, true, &e) < 0) {
 		log_warn("%s, ignoring", e->msg);
 		berth_error_free(&e);

@@ -96,6 +96,7 @@ static int setup_rootfs(struct rt_spawn *s, int sock, int *ret_rootfd, struct be
 		return -1;
 	if (rt_devices_setup(rootfd, l->devices, l->n_devices, !dev_is_bound(cfg), userns, err) < 0)
 		return -1;
+	log_debug("mounts and devices ready");
 	return 0;
 }
 
@@ -178,10 +179,12 @@ void rt_init_child(struct rt_spawn *s, int sock, int nsfds[OCI_NS_COUNT])
 	}
 	if (setup_namespaces(s, sock, nsfds, &err) < 0)
 		rt_msg_fail(sock, err);
+	log_debug("namespaces ready");
 	join_session_keyring(s);
 	if (setup_rootfs(s, sock, &rootfd, &err) < 0 || run_hooks(s, sock, (pid_t)go.code, &err) < 0 ||
 	    enter_root(s, rootfd, &err) < 0 || set_oom_score_adj(s->proc, &err) < 0)
 		rt_msg_fail(sock, err);
+	log_debug("container root ready");
 	if (rootfd >= 0)
 		close(rootfd);
 	if (setsid() < 0 && errno != EPERM)

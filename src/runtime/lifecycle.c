@@ -122,12 +122,15 @@ int rt_delete(const struct rt_global *g, const char *id, bool force, struct bert
 		sys_pidfd_send_signal(pidfd, SIGKILL, 0);
 		wait_gone(pidfd);
 	}
+	log_debug("delete '%s': stopped", id);
 	run_poststop(dirfd, r, cfg);
 	if (cg && cg_destroy(cg, &e) < 0) {
 		log_warn("%s, ignoring", e->msg);
 		berth_error_free(&e);
 	}
+	log_debug("delete '%s': cgroup removed", id);
 	rc = rt_state_dir_remove(root, id, err);
+	log_debug("delete '%s': done", id);
 out:
 	cg_manager_free(cg);
 	oci_config_free(cfg);

@@ -10,8 +10,9 @@
 #include "base/base.h"
 
 static const char *const type_names[] = {
-	[RT_MSG_GO] = "GO",	  [RT_MSG_HOOKS] = "HOOKS", [RT_MSG_HOOKS_DONE] = "HOOKS_DONE", [RT_MSG_PTY] = "PTY",
-	[RT_MSG_READY] = "READY", [RT_MSG_START] = "START", [RT_MSG_ERROR] = "ERROR", [RT_MSG_CGROUP] = "CGROUP",
+	[RT_MSG_GO] = "GO",	  [RT_MSG_HOOKS] = "HOOKS",   [RT_MSG_HOOKS_DONE] = "HOOKS_DONE",
+	[RT_MSG_PTY] = "PTY",	  [RT_MSG_READY] = "READY",   [RT_MSG_START] = "START",
+	[RT_MSG_ERROR] = "ERROR", [RT_MSG_CGROUP] = "CGROUP",
 };
 
 int rt_msg_send(int sock, enum rt_msg_type type, int code, const char *text, int fd, struct berth_error **err)

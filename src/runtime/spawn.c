@@ -76,6 +76,7 @@ static int parent_protocol(struct rt_spawn *s, struct berth_error **err)
 		return -1;
 	if (s->cg && cg_enter(s->cg, s->pid, err) < 0)
 		return -1;
+	log_debug("process %d placed in its cgroup", s->pid);
 	if (rt_msg_send(s->sock, RT_MSG_CGROUP, 0, NULL, -1, err) < 0)
 		return -1;
 	for (;;) {

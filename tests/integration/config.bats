@@ -363,3 +363,40 @@ hook()
 	[ "$(sed -n 2p <<<"$out")" = "33 101" ]
 	[ "$(sed -n 3p <<<"$out")" = done ]
 }
+
+@test "terminal: a foreground run proxies its own pty" {
+	make_bundle "$BUNDLE" sh -c 'tty; read line; echo "got $line"'
+	cfg "$BUNDLE" '.process.terminal = true'
+	# script(1) gives the runtime a terminal on its stdin and stdout
+	run timeout 20 script -qec "printf 'hello\n' | $RUNTIME --root $ROOT run --bundle $BUNDLE $PREFIX-a" /dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"/dev/pts/0"* ]]
+	[[ $output == *"got hello"* ]]
+	run rt list -q
+	[ -z "$output" ]
+}
+
+@test "mounts: the cgroup type shows the container's own cgroups, read-only" {
+	make_bundle "$BUNDLE" sh -c 'ls /sys/fs/cgroup; cat /sys/fs/cgroup/pids/pids.max; echo 1 >/sys/fs/cgroup/pids/pids.max && echo writable'
+	cfg "$BUNDLE" '.linux.resources.pids = {"limit": 42}'
+	run rt run --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[[ $output == *memory* ]]
+	[[ $output == *pids* ]]
+	[[ $output == *$'\n42\n'* ]]
+	[[ $output == *"Read-only file system"* ]]
+	[[ $output != *writable* ]]
+}
+
+@test "exec -u uid keeps the config's gid, -u uid:gid sets both" {
+	make_bundle "$BUNDLE" sleep 100
+	cfg "$BUNDLE" '.process.user = {"uid": 0, "gid": 7}'
+	rt run -d --bundle "$BUNDLE" "$PREFIX-a"
+	run rt exec -u 1000 "$PREFIX-a" id
+	echo "$output"
+	[[ $output == "uid=1000 gid=7"* ]]
+	run rt exec -u 1000:1001 "$PREFIX-a" id
+	echo "$output"
+	[[ $output == "uid=1000 gid=1001"* ]]
+}
