@@ -42,6 +42,12 @@ static int exec_process(const struct rt_exec_opts *o, struct oci_process *base, 
 		if (o->gid != (gid_t)-1)
 			base->user.gid = o->gid;
 	}
+	if (o->n_additional_gids) {
+		free(base->user.additional_gids);
+		base->user.additional_gids = xcalloc(o->n_additional_gids, sizeof(gid_t));
+		memcpy(base->user.additional_gids, o->additional_gids, o->n_additional_gids * sizeof(gid_t));
+		base->user.n_additional_gids = o->n_additional_gids;
+	}
 	for (char **c = o->caps; c && *c; c++) {
 		int cap = oci_cap_from_name(*c);
 		if (cap < 0)

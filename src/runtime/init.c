@@ -56,8 +56,8 @@ static int setup_namespaces(struct rt_spawn *s, int sock, int nsfds[OCI_NS_COUNT
 	/* before the uid change: /proc/self files turn root-owned once we are not dumpable */
 	if (ns_new(l, OCI_NS_TIME) && rt_ns_time_unshare(l, err) < 0)
 		return -1;
-	if (ns_new(l, OCI_NS_USER)) {
-		/* become the namespace's root (the parent has written the maps by now) */
+	if (l->namespaces[OCI_NS_USER].present) {
+		/* become the namespace's root (new: the parent has written the maps by now) */
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			return berth_error_set(err, errno, "become root in the user namespace");
 	}
@@ -166,7 +166,8 @@ void rt_init_child(struct rt_spawn *s, int sock, int nsfds[OCI_NS_COUNT])
 	int rootfd = -1, start_fd = -1;
 
 	/* die with the parent while it still drives us; cleared before READY */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!s->orphaned)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	if (rt_msg_recv(sock, &go, NULL, &err) < 0 || go.type != RT_MSG_GO)

@@ -98,16 +98,37 @@ static int keep_fds(int preserve_fds, struct berth_error **err)
 	return 0;
 }
 
-static void warn_lsm(const struct oci_process *p)
+/* Write to the first /proc/self/attr file that exists: the LSM-specific one, then the shared one. */
+static int write_attr(const char *specific, const char *value, struct berth_error **err)
 {
-	_cleanup_free_ char *enabled = NULL;
+	if (fs_write_string_at(AT_FDCWD, specific, value, NULL) == 0)
+		return 0;
+	return fs_write_string_at(AT_FDCWD, "/proc/self/attr/exec", value, err);
+}
 
-	if (p->apparmor_profile && *p->apparmor_profile &&
-	    (fs_read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", &enabled, NULL, NULL) < 0 ||
-	     enabled[0] != 'Y'))
-		log_warn("apparmor profile '%s' requested but AppArmor is not enabled, ignoring", p->apparmor_profile);
-	if (p->selinux_label && *p->selinux_label && access("/sys/fs/selinux/enforce", F_OK) < 0)
-		log_warn("selinux label '%s' requested but SELinux is not enabled, ignoring", p->selinux_label);
+/* AppArmor profile and SELinux label for the next execve; a warning where the LSM is missing. */
+static int apply_lsm(const struct oci_process *p, struct berth_error **err)
+{
+	_cleanup_free_ char *enabled = NULL, *exec = NULL;
+
+	if (p->apparmor_profile && *p->apparmor_profile) {
+		if (fs_read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", &enabled, NULL, NULL) < 0 ||
+		    enabled[0] != 'Y') {
+			log_warn("apparmor profile '%s' requested but AppArmor is not enabled, ignoring",
+				 p->apparmor_profile);
+		} else {
+			exec = xasprintf("exec %s", p->apparmor_profile);
+			if (write_attr("/proc/self/attr/apparmor/exec", exec, err) < 0)
+				return berth_error_wrap(err, "apparmor profile '%s'", p->apparmor_profile);
+		}
+	}
+	if (p->selinux_label && *p->selinux_label) {
+		if (access("/sys/fs/selinux/enforce", F_OK) < 0)
+			log_warn("selinux label '%s' requested but SELinux is not enabled, ignoring", p->selinux_label);
+		else if (write_attr("/proc/self/attr/selinux/exec", p->selinux_label, err) < 0)
+			return berth_error_wrap(err, "selinux label '%s'", p->selinux_label);
+	}
+	return 0;
 }
 
 int rt_child_wait_cgroup(struct rt_spawn *s, int sock, struct berth_error **err)
@@ -133,7 +154,6 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 		rt_msg_fail(sock, (berth_error_set(&err, errno, "chdir to cwd '%s'", p->cwd), err));
 	if (rt_find_executable(p->args[0], p->env, &exe, &err) < 0)
 		rt_msg_fail(sock, err);
-	warn_lsm(p);
 	if (rt_child_wait_cgroup(s, sock, &err) < 0)
 		rt_msg_fail(sock, err);
 	/* from here on the parent may exit (create): we must outlive it */
@@ -151,7 +171,8 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 		setgroups = fs_read_file_at(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) < 0 ||
 			    strncmp(sg, "deny", 4) != 0;
 	}
-	if (rt_rlimits_apply(p->rlimits, p->n_rlimits, &err) < 0 ||
+	/* before the uid change: /proc/self/attr must still be ours to write */
+	if (apply_lsm(p, &err) < 0 || rt_rlimits_apply(p->rlimits, p->n_rlimits, &err) < 0 ||
 	    rt_identity_apply(&p->user, p->has_capabilities ? &p->caps : NULL, setgroups, &err) < 0)
 		rt_msg_fail(sock, err);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

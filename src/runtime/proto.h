@@ -19,6 +19,8 @@
  *                              ◀────────────  READY
  *   (run/exec) START ─────────────────────▶  (create: waits on exec.fifo instead)
  *                                             startContainer hooks, rlimits, identity, execve
+ *   With a user namespace joined by path, an intermediate process joins it and
+ *   clones the init, sends PID (code = the init's pid) and exits first.
  *   At any point the child may send ERROR (code = errno, text = message) and exit;
  *   the parent turns it into its own error. EOF before READY means the child died.
  */
@@ -38,6 +40,7 @@ enum rt_msg_type {
 	RT_MSG_START,
 	RT_MSG_ERROR,
 	RT_MSG_CGROUP,
+	RT_MSG_PID,
 };
 
 #define RT_MSG_TEXT_MAX 2048

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -123,7 +124,51 @@ static int enter_pid_ns_for_children(int nsfd, struct berth_error **err)
 	return self;
 }
 
-static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct berth_error **err)
+/*
+ * A user namespace joined by path must own the namespaces created beside it,
+ * so our own clone3 cannot make them: an intermediate process joins the user
+ * namespace, clones the init, reports its pid and exits. We are subreaper, so
+ * the init becomes our child. Returns 0 in the init.
+ */
+static pid_t clone_in_user_ns(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int sv[2], struct berth_error **err)
+{
+	struct sys_clone_args a = {.exit_signal = SIGCHLD};
+	struct rt_msg m;
+	pid_t mid, init;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return berth_error_set(err, errno, "become child subreaper");
+	mid = sys_clone3(&a);
+	if (mid < 0)
+		return berth_error_set(err, errno, "clone3");
+	if (mid == 0) {
+		struct berth_error *e = NULL;
+		if (setns(nsfds[OCI_NS_USER], CLONE_NEWUSER) < 0)
+			rt_msg_fail(sv[1], (berth_error_set(&e, errno, "join user namespace"), e));
+		close(nsfds[OCI_NS_USER]);
+		nsfds[OCI_NS_USER] = -1;
+		a.flags = rt_ns_clone_flags(&s->cfg->linux_);
+		init = sys_clone3(&a);
+		if (init == 0) {
+			/* our parent is about to exit on purpose: no parent-death signal */
+			s->orphaned = true;
+			return 0;
+		}
+		if (init < 0)
+			rt_msg_fail(sv[1], (berth_error_set(&e, errno, "clone3 in the user namespace"), e));
+		rt_msg_send(sv[1], RT_MSG_PID, init, NULL, -1, NULL);
+		_exit(0);
+	}
+	init = rt_msg_recv(sv[0], &m, NULL, err) < 0 ? -1 : (m.type == RT_MSG_PID ? m.code : 0);
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (init <= 0)
+		return init < 0 ? -1 : berth_error_set(err, 0, "setup protocol: expected PID");
+	s->pidfd = sys_pidfd_open(init, 0);
+	return init;
+}
+
+static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int sv[2], struct berth_error **err)
 {
 	struct sys_clone_args a = {0};
 	int pidfd = -1, restore;
@@ -132,10 +177,18 @@ static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct ber
 	restore = enter_pid_ns_for_children(nsfds[OCI_NS_PID], err);
 	if (restore == -2)
 		return -1;
-	a.flags = (s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_)) | CLONE_PIDFD;
-	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
-	a.exit_signal = SIGCHLD;
-	pid = sys_clone3(&a);
+	if (!s->is_exec && s->cfg->linux_.namespaces[OCI_NS_USER].path) {
+		pid = clone_in_user_ns(s, nsfds, sv, err);
+	} else {
+		a.flags = (s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_)) | CLONE_PIDFD;
+		a.pidfd = (uint64_t)(uintptr_t)&pidfd;
+		a.exit_signal = SIGCHLD;
+		pid = sys_clone3(&a);
+		if (pid < 0)
+			berth_error_set(err, errno, "clone3");
+		else if (pid > 0)
+			s->pidfd = pidfd >= 0 ? pidfd : sys_pidfd_open(pid, 0);
+	}
 	if (pid == 0)
 		return 0;
 	if (restore >= 0) {
@@ -143,9 +196,6 @@ static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], struct ber
 			log_warn("restore pid namespace: %s, ignoring", strerror(errno));
 		close(restore);
 	}
-	if (pid < 0)
-		return berth_error_set(err, errno, "clone3");
-	s->pidfd = pidfd >= 0 ? pidfd : sys_pidfd_open(pid, 0);
 	return pid;
 }
 
@@ -164,7 +214,7 @@ int rt_spawn_start(struct rt_spawn *s, struct berth_error **err)
 		rt_ns_close(nsfds);
 		return berth_error_set(err, errno, "socketpair");
 	}
-	pid = clone_child(s, nsfds, err);
+	pid = clone_child(s, nsfds, sv, err);
 	if (pid == 0) {
 		close(sv[0]);
 		if (s->is_exec)

@@ -389,7 +389,7 @@ hook()
 	[[ $output != *writable* ]]
 }
 
-@test "exec -u uid keeps the config's gid, -u uid:gid sets both" {
+@test "exec -u uid keeps the config's gid, -u uid:gid sets both, -g sets the groups" {
 	make_bundle "$BUNDLE" sleep 100
 	cfg "$BUNDLE" '.process.user = {"uid": 0, "gid": 7}'
 	rt run -d --bundle "$BUNDLE" "$PREFIX-a"
@@ -399,4 +399,21 @@ hook()
 	run rt exec -u 1000:1001 "$PREFIX-a" id
 	echo "$output"
 	[[ $output == "uid=1000 gid=1001"* ]]
+	run rt exec -u 1000:1001 -g 10 -g 20 "$PREFIX-a" id
+	echo "$output"
+	[[ $output == "uid=1000 gid=1001 groups=10,20" ]]
+}
+
+@test "apparmorProfile and selinuxLabel: a warning where the LSM is missing, and the container runs" {
+	skip_unless_berth "runc fails where berth warns"
+	[ ! -e /sys/module/apparmor/parameters/enabled ] || skip "AppArmor is enabled here"
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here"
+	make_bundle "$BUNDLE" echo ran
+	cfg "$BUNDLE" '.process.apparmorProfile = "berth-test" | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	run rt run --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"apparmor profile 'berth-test' requested but AppArmor is not enabled, ignoring"* ]]
+	[[ $output == *"selinux label"*"ignoring"* ]]
+	[[ $output == *ran* ]]
 }

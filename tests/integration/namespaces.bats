@@ -107,6 +107,35 @@ wait_ready() { wait_for 5 grep -q ready "$BATS_TEST_TMPDIR/$1.out"; }
 	[ "$(ps -o uid= -p "$pid" | tr -d ' ')" = 100000 ]
 }
 
+@test "user: a user namespace joined by path owns the new namespaces beside it" {
+	local dir
+	public_tmpdir dir
+	make_bundle "$dir/a" sleep 100
+	cfg "$dir/a" '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "cgroup"))'
+	chown -R -h 100000:100000 "$dir/a/rootfs"
+	rt run -d --bundle "$dir/a" "$PREFIX-a"
+	local pa
+	pa=$(container_pid "$PREFIX-a")
+	# B joins A's user namespace and makes new mount, pid, net, ipc and uts
+	# namespaces, which must belong to it (else mounting /proc fails)
+	make_bundle "$dir/b" sh -c 'cat /proc/self/uid_map; id -u; ls -d /proc/[0-9]*'
+	# (runc 1.1.5 wants the mappings repeated even when joining)
+	cfg "$dir/b" '.linux.namespaces += [{"type": "user", "path": $u}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "cgroup"))' --arg u "/proc/$pa/ns/user"
+	chown -R -h 100000:100000 "$dir/b/rootfs"
+	run rt run --bundle "$dir/b" "$PREFIX-b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 1p <<<"$output" | tr -s ' ' | sed 's/^ //')" = "0 100000 65536" ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = /proc/1 ]
+}
+
 @test "time: boottime and monotonic offsets show in /proc/uptime" {
 	skip_if_runc "runc 1.1.5 has no time namespace"
 	make_bundle "$BUNDLE" sh -c 'cat /proc/uptime'

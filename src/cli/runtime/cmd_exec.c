@@ -114,11 +114,13 @@ static int build_exec_opts(const struct exec_opts *o, const struct cli_args *arg
 		return berth_error_set(err, 0, "invalid value '%d' for '--preserve-fds'", o->preserve_fds);
 	if (o->user && *o->user && parse_user(o->user, eo, err) < 0)
 		return -1;
-	for (char **g = o->additional_gids; g && *g; g++)
+	if (o->additional_gids)
+		eo->additional_gids = xcalloc(strv_length(o->additional_gids), sizeof(gid_t));
+	for (char **g = o->additional_gids; g && *g; g++) {
 		if (parse_id(*g, "gid", &gid, err) < 0)
 			return -1;
-	if (o->additional_gids)
-		log_warn("--additional-gids is not supported yet, ignoring");
+		eo->additional_gids[eo->n_additional_gids++] = gid;
+	}
 	return 0;
 }
 
@@ -126,10 +128,12 @@ static int exec_run(const struct cli_ctx *ctx, void *opts, const struct cli_args
 {
 	_cleanup_error_ struct berth_error *err = NULL;
 	const struct exec_opts *o = opts;
-	struct rt_exec_opts eo;
-	int status = 0;
+	struct rt_exec_opts eo = {0};
+	int status = 0, rc;
 
-	if (build_exec_opts(o, args, &eo, &err) < 0 || rt_exec(&ctx->g, args->args[0], &eo, &status, &err) < 0)
+	rc = build_exec_opts(o, args, &eo, &err) < 0 || rt_exec(&ctx->g, args->args[0], &eo, &status, &err) < 0;
+	free(eo.additional_gids);
+	if (rc)
 		return cli_fail_error(CLI_EXIT_EXEC_FAILED, &err, "exec failed");
 	return o->detach ? 0 : status;
 }
