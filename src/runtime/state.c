@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -341,6 +342,22 @@ void rt_state_free(struct rt_state *s)
 	free(s);
 }
 
+/* runc's list shows the name of the state directory's owner (its state JSON does not). */
+static void set_owner(int rootfd, const char *name, struct rt_state *s)
+{
+	struct stat st;
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	free(s->owner);
+	if (getpwuid_r(st.st_uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		s->owner = xstrdup(res->pw_name);
+	else
+		s->owner = xasprintf("#%u", (unsigned)st.st_uid);
+}
+
 static int cmp_state(const void *a, const void *b)
 {
 	return strcmp((*(struct rt_state *const *)a)->id, (*(struct rt_state *const *)b)->id);
@@ -371,6 +388,7 @@ int rt_list(const struct rt_global *g, struct rt_state ***ret, size_t *ret_n, st
 			berth_error_free(&e);
 			continue;
 		}
+		set_owner(dirfd(d), de->d_name, s);
 		v = realloc(v, (n + 2) * sizeof(*v));
 		if (!v)
 			abort();

@@ -101,6 +101,8 @@ LOOP='trap "exit 42" TERM USR1; echo ready; while :; do sleep 0.05; done'
 	[[ ${lines[0]} =~ ^ID\ +PID\ +STATUS\ +BUNDLE\ +CREATED\ +OWNER ]]
 	[[ ${lines[1]} =~ ^$PREFIX-a\ +[0-9]+\ +created\ +$BUNDLE\  ]]
 	[[ ${lines[2]} =~ ^$PREFIX-b\ +[0-9]+\ +running\ +$BUNDLE\  ]]
+	# OWNER: the name of the state directory's owner, as runc prints it
+	[[ ${lines[2]} =~ \ root$ ]]
 
 	run rt list --format json
 	echo "$output"
@@ -277,4 +279,24 @@ LOOP='trap "exit 42" TERM USR1; echo ready; while :; do sleep 0.05; done'
 	wait_for 5 test ! -d "/proc/$epid"
 	rt delete "$PREFIX-a"
 	assert_nothing_left
+}
+
+@test "run --no-pivot moves the rootfs to / and runs" {
+	make_bundle "$BUNDLE" sh -c 'head -1 /proc/self/mountinfo; ls /bin/busybox'
+	run rt run --no-pivot --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *" / "* ]]
+	[ "${lines[1]}" = /bin/busybox ]
+	assert_nothing_left
+}
+
+@test "exec -t gives the process a terminal of its own" {
+	make_bundle "$BUNDLE" sleep 100
+	start_container "$PREFIX-a"
+	run timeout 20 script -qec "$RUNTIME --root $ROOT exec -t $PREFIX-a sh -c 'tty; echo in-tty'" /dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"/dev/pts/"* ]]
+	[[ $output == *in-tty* ]]
 }
