@@ -85,7 +85,7 @@ static size_t escape(char *out, size_t cap, const char *s)
 	return n;
 }
 
-static void timestamp(char *buf, size_t cap)
+void berth_time_rfc3339(char *buf, size_t cap)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -110,7 +110,7 @@ void berth_logv(enum berth_log_level lvl, const char *fmt, va_list ap)
 			     lvl == BERTH_LOG_ERROR ? "" : level_names[lvl], lvl == BERTH_LOG_ERROR ? "" : ": ", msg);
 	} else {
 		escape(esc, sizeof(esc), msg);
-		timestamp(ts, sizeof(ts));
+		berth_time_rfc3339(ts, sizeof(ts));
 		if (sink.fmt == BERTH_LOG_JSON)
 			n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 				     level_names[lvl], esc, ts);

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum berth_log_level { BERTH_LOG_DEBUG, BERTH_LOG_INFO, BERTH_LOG_WARN, BERTH_LOG_ERROR };
 enum berth_log_format { BERTH_LOG_TEXT, BERTH_LOG_JSON };
@@ -22,6 +23,9 @@ void berth_log_set_level(enum berth_log_level lvl);
 bool berth_log_is_stderr(void);
 /* The fd lines are written to (stderr or the file); for passing to children. */
 int berth_log_fd(void);
+
+/* The current time as RFC 3339 in UTC with nanoseconds ("2026-01-02T03:04:05.123456789Z"); cap >= 40. */
+void berth_time_rfc3339(char *buf, size_t cap);
 
 void berth_logv(enum berth_log_level lvl, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void berth_log(enum berth_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -92,8 +92,8 @@ struct rt_spawn {
 	const char *console_socket; /* send the pty master there */
 	struct rt_record *record;   /* for hooks' state JSON (pid filled in by spawn) */
 	int lock_fd;		    /* the locked state directory: closed in the child, or the lock outlives us */
-	bool in_cgroup; /* child: the CGROUP message arrived */
-	bool orphaned; /* child: made by an intermediate process that exits */
+	bool in_cgroup;		    /* child: the CGROUP message arrived */
+	bool orphaned;		    /* child: made by an intermediate process that exits */
 	const char *bundle;	    /* relative bind sources are relative to it */
 	/* out */
 	pid_t pid;

@@ -79,7 +79,7 @@ struct rt_exec_opts {
 	const char *cwd;
 	bool has_user;
 	uid_t uid;
-	gid_t gid; /* (gid_t)-1: keep the container's */
+	gid_t gid;		/* (gid_t)-1: keep the container's */
 	gid_t *additional_gids; /* replace the container's when n_additional_gids > 0 */
 	size_t n_additional_gids;
 	char **caps; /* extra capability names */

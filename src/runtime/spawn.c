@@ -65,6 +65,26 @@ static int handle_pty(struct rt_spawn *s, int fd, struct berth_error **err)
 	return 0;
 }
 
+/*
+ * A step of ours failed (a send with EPIPE, a cgroup write with ESRCH): when
+ * the child has died of its own error meanwhile, that error is the one to
+ * report, so read it if it is there.
+ */
+static int child_error_first(struct rt_spawn *s, struct berth_error **err)
+{
+	struct berth_error *child = NULL;
+	struct pollfd p = {.fd = s->sock, .events = POLLIN};
+	struct rt_msg m;
+
+	if (poll(&p, 1, 0) == 1 && rt_msg_recv(s->sock, &m, NULL, &child) < 0 &&
+	    strcmp(child->msg, "container setup process exited unexpectedly")) {
+		berth_error_move(err, &child);
+		return -1;
+	}
+	berth_error_free(&child);
+	return -1;
+}
+
 /* Drive the child from GO to READY. */
 static int parent_protocol(struct rt_spawn *s, struct berth_error **err)
 {
@@ -74,12 +94,12 @@ static int parent_protocol(struct rt_spawn *s, struct berth_error **err)
 	    rt_ns_write_idmaps(s->pid, l, err) < 0)
 		return -1;
 	if (rt_msg_send(s->sock, RT_MSG_GO, s->pid, NULL, -1, err) < 0)
-		return -1;
+		return child_error_first(s, err);
 	if (s->cg && cg_enter(s->cg, s->pid, err) < 0)
-		return -1;
+		return child_error_first(s, err);
 	log_debug("process %d placed in its cgroup", s->pid);
 	if (rt_msg_send(s->sock, RT_MSG_CGROUP, 0, NULL, -1, err) < 0)
-		return -1;
+		return child_error_first(s, err);
 	for (;;) {
 		struct rt_msg m;
 		int fd = -1;

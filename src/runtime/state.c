@@ -245,14 +245,10 @@ int rt_record_cgroup(const struct rt_record *r, struct cg_manager **ret, struct 
 
 char *rt_now_rfc3339(void)
 {
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
+	char ts[64];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", base, ts.tv_nsec);
+	berth_time_rfc3339(ts, sizeof(ts));
+	return xstrdup(ts);
 }
 
 /* ---- the public state view ---- */

@@ -4,6 +4,7 @@
 
 #include "base/base.h"
 #include "cli/runtime/commands.h"
+#include "cli/runtime/flags.h"
 
 struct create_opts {
 	const char *bundle;
@@ -16,23 +17,12 @@ struct create_opts {
 
 #define O(field) offsetof(struct create_opts, field)
 static const struct cli_opt create_options[] = {
-	{"bundle", 'b', CLI_OPT_STRING, O(bundle),
-	 "path to the root of the bundle directory, defaults to the current directory", NULL},
-	{"console-socket", 0, CLI_OPT_STRING, O(console_socket),
-	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the "
-	 "console's pseudoterminal",
-	 NULL},
-	{"pid-file", 0, CLI_OPT_STRING, O(pid_file), "specify the file to write the process id to", NULL},
-	{"no-pivot", 0, CLI_OPT_BOOL, O(no_pivot),
-	 "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top "
-	 "of a ramdisk",
-	 NULL},
-	{"no-new-keyring", 0, CLI_OPT_BOOL, O(no_new_keyring),
-	 "do not create a new session keyring for the container.  This will cause the container to inherit the "
-	 "calling processes session key",
-	 NULL},
-	{"preserve-fds", 0, CLI_OPT_INT, O(preserve_fds),
-	 "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
+	CLI_FLAG_BUNDLE(struct create_opts, bundle),
+	CLI_FLAG_CONSOLE_SOCKET(struct create_opts, console_socket),
+	CLI_FLAG_PID_FILE(struct create_opts, pid_file),
+	CLI_FLAG_NO_PIVOT(struct create_opts, no_pivot),
+	CLI_FLAG_NO_NEW_KEYRING(struct create_opts, no_new_keyring),
+	CLI_FLAG_PRESERVE_FDS(struct create_opts, preserve_fds),
 	CLI_OPT_END,
 };
 

@@ -5,6 +5,7 @@
 
 #include "base/base.h"
 #include "cli/runtime/commands.h"
+#include "cli/runtime/flags.h"
 
 struct exec_opts {
 	const char *console_socket;
@@ -27,10 +28,7 @@ struct exec_opts {
 
 #define O(field) offsetof(struct exec_opts, field)
 static const struct cli_opt exec_options[] = {
-	{"console-socket", 0, CLI_OPT_STRING, O(console_socket),
-	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the "
-	 "console's pseudoterminal",
-	 NULL},
+	CLI_FLAG_CONSOLE_SOCKET(struct exec_opts, console_socket),
 	{"cwd", 0, CLI_OPT_STRING, O(cwd), "current working directory in the container", NULL},
 	{"env", 'e', CLI_OPT_STRV, O(env), "set environment variables", NULL},
 	{"tty", 't', CLI_OPT_BOOL, O(tty), "allocate a pseudo-TTY", NULL},
@@ -38,15 +36,14 @@ static const struct cli_opt exec_options[] = {
 	{"additional-gids", 'g', CLI_OPT_STRV, O(additional_gids), "additional gids", NULL},
 	{"process", 'p', CLI_OPT_STRING, O(process), "path to the process.json", NULL},
 	{"detach", 'd', CLI_OPT_BOOL, O(detach), "detach from the container's process", NULL},
-	{"pid-file", 0, CLI_OPT_STRING, O(pid_file), "specify the file to write the process id to", NULL},
+	CLI_FLAG_PID_FILE(struct exec_opts, pid_file),
 	{"process-label", 0, CLI_OPT_STRING, O(process_label),
 	 "set the asm process label for the process commonly used with selinux (accepted, not applied)", NULL},
 	{"apparmor", 0, CLI_OPT_STRING, O(apparmor), "set the apparmor profile for the process (accepted, not applied)",
 	 NULL},
 	{"no-new-privs", 0, CLI_OPT_BOOL, O(no_new_privs), "set the no new privileges value for the process", NULL},
 	{"cap", 'c', CLI_OPT_STRV, O(caps), "add a capability to the bounding set for the process", NULL},
-	{"preserve-fds", 0, CLI_OPT_INT, O(preserve_fds),
-	 "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
+	CLI_FLAG_PRESERVE_FDS(struct exec_opts, preserve_fds),
 	{"cgroup", 0, CLI_OPT_STRV, O(cgroup),
 	 "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>. (accepted, not "
 	 "applied)",

@@ -4,6 +4,7 @@
 
 #include "base/base.h"
 #include "cli/runtime/commands.h"
+#include "cli/runtime/flags.h"
 
 struct run_opts {
 	const char *bundle;
@@ -19,27 +20,16 @@ struct run_opts {
 
 #define O(field) offsetof(struct run_opts, field)
 static const struct cli_opt run_options[] = {
-	{"bundle", 'b', CLI_OPT_STRING, O(bundle),
-	 "path to the root of the bundle directory, defaults to the current directory", NULL},
-	{"console-socket", 0, CLI_OPT_STRING, O(console_socket),
-	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the "
-	 "console's pseudoterminal",
-	 NULL},
+	CLI_FLAG_BUNDLE(struct run_opts, bundle),
+	CLI_FLAG_CONSOLE_SOCKET(struct run_opts, console_socket),
 	{"detach", 'd', CLI_OPT_BOOL, O(detach), "detach from the container's process", NULL},
 	{"keep", 0, CLI_OPT_BOOL, O(keep), "do not delete the container after it exits", NULL},
-	{"pid-file", 0, CLI_OPT_STRING, O(pid_file), "specify the file to write the process id to", NULL},
+	CLI_FLAG_PID_FILE(struct run_opts, pid_file),
 	{"no-subreaper", 0, CLI_OPT_BOOL, O(no_subreaper),
 	 "disable the use of the subreaper used to reap reparented processes", NULL},
-	{"no-pivot", 0, CLI_OPT_BOOL, O(no_pivot),
-	 "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top "
-	 "of a ramdisk",
-	 NULL},
-	{"no-new-keyring", 0, CLI_OPT_BOOL, O(no_new_keyring),
-	 "do not create a new session keyring for the container.  This will cause the container to inherit the "
-	 "calling processes session key",
-	 NULL},
-	{"preserve-fds", 0, CLI_OPT_INT, O(preserve_fds),
-	 "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
+	CLI_FLAG_NO_PIVOT(struct run_opts, no_pivot),
+	CLI_FLAG_NO_NEW_KEYRING(struct run_opts, no_new_keyring),
+	CLI_FLAG_PRESERVE_FDS(struct run_opts, preserve_fds),
 	CLI_OPT_END,
 };
 
