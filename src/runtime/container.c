@@ -138,8 +138,19 @@ static int create_cgroup(const struct rt_global *g, const char *id, struct creat
 
 	if (cg_manager_new(NULL, l->cgroups_path, id, g->systemd_cgroup, &c->cg, err) < 0)
 		return -1;
-	if (cg_create(c->cg, err) < 0)
-		return -1;
+	if (cg_create(c->cg, err) < 0) {
+		int e = (*err)->code;
+		/* rootless without delegated cgroups: run without, as runc does */
+		if (geteuid() == 0 || (e != EACCES && e != EPERM && e != EROFS))
+			return -1;
+		log_debug("%s: running without a cgroup", (*err)->msg);
+		berth_error_free(err);
+		if (l->has_resources && (l->resources.has_memory_limit || l->resources.has_cpu_shares ||
+					 l->resources.has_cpu_quota || l->resources.has_pids_limit))
+			log_warn("cgroup resources need delegated cgroups when rootless, ignoring");
+		cg_manager_free(TAKE_PTR(c->cg));
+		return 0;
+	}
 	c->cg_made = true;
 	/* always: without device rules every host device would be open to the container */
 	res = l->resources;
@@ -185,7 +196,7 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 		goto fail;
 	if (create_cgroup(g, id, c, err) < 0)
 		goto fail;
-	c->rec.cgroup_paths = cg_manager_paths(c->cg);
+	c->rec.cgroup_paths = c->cg ? cg_manager_paths(c->cg) : NULL;
 	log_debug("create '%s': cgroup ready", id);
 	if (!for_run) {
 		fifo = xasprintf("%s/%s/%s", c->root, id, RT_EXEC_FIFO);

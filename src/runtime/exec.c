@@ -71,7 +71,8 @@ void rt_exec_child(struct rt_spawn *s, int sock, int nsfds[OCI_NS_COUNT])
 {
 	struct berth_error *err = NULL;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!s->orphaned)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	if (rt_msg_expect(sock, RT_MSG_GO, NULL, &err) < 0)

@@ -110,7 +110,7 @@ int rt_delete(const struct rt_global *g, const char *id, bool force, struct bert
 		log_warn("%s, ignoring", e->msg);
 		berth_error_free(&e);
 	}
-	if (open_cgroup(r, &cg, &e) < 0) {
+	if (rt_record_cgroup(r, &cg, &e) < 0) {
 		log_warn("%s, ignoring", e->msg);
 		berth_error_free(&e);
 	}

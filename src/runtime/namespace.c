@@ -115,6 +115,14 @@ static int write_map(pid_t pid, const char *file, const struct oci_id_mapping *m
 
 int rt_ns_write_idmaps(pid_t pid, const struct oci_linux *l, struct berth_error **err)
 {
+	char path[64];
+
+	/* without CAP_SETGID in our namespace the kernel takes a gid_map only after setgroups is denied */
+	if (geteuid() != 0 && l->n_gid_mappings) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+		if (fs_write_string_at(AT_FDCWD, path, "deny", err) < 0)
+			return berth_error_wrap(err, "user namespace id mappings");
+	}
 	if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0 ||
 	    write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return berth_error_wrap(err, "user namespace id mappings");

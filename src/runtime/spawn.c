@@ -167,7 +167,10 @@ static pid_t clone_in_user_ns(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int s
 			rt_msg_fail(sv[1], (berth_error_set(&e, errno, "join user namespace"), e));
 		close(nsfds[OCI_NS_USER]);
 		nsfds[OCI_NS_USER] = -1;
-		a.flags = rt_ns_clone_flags(&s->cfg->linux_);
+		/* rootless: only inside the user namespace may we enter its pid namespace */
+		if (nsfds[OCI_NS_PID] >= 0 && setns(nsfds[OCI_NS_PID], CLONE_NEWPID) < 0)
+			rt_msg_fail(sv[1], (berth_error_set(&e, errno, "join pid namespace"), e));
+		a.flags = s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_);
 		init = sys_clone3(&a);
 		if (init == 0) {
 			/* our parent is about to exit on purpose: no parent-death signal */
@@ -188,27 +191,36 @@ static pid_t clone_in_user_ns(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int s
 	return init;
 }
 
+/*
+ * A user namespace to join, where new namespaces must belong to it (config
+ * path) or where only its members may enter the pid namespace (rootless exec).
+ */
+static bool needs_intermediate(const struct rt_spawn *s, int nsfds[OCI_NS_COUNT])
+{
+	if (!s->is_exec)
+		return s->cfg->linux_.namespaces[OCI_NS_USER].path != NULL;
+	return nsfds[OCI_NS_USER] >= 0 && geteuid() != 0;
+}
+
 static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int sv[2], struct berth_error **err)
 {
 	struct sys_clone_args a = {0};
 	int pidfd = -1, restore;
 	pid_t pid;
 
+	if (needs_intermediate(s, nsfds))
+		return clone_in_user_ns(s, nsfds, sv, err);
 	restore = enter_pid_ns_for_children(nsfds[OCI_NS_PID], err);
 	if (restore == -2)
 		return -1;
-	if (!s->is_exec && s->cfg->linux_.namespaces[OCI_NS_USER].path) {
-		pid = clone_in_user_ns(s, nsfds, sv, err);
-	} else {
-		a.flags = (s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_)) | CLONE_PIDFD;
-		a.pidfd = (uint64_t)(uintptr_t)&pidfd;
-		a.exit_signal = SIGCHLD;
-		pid = sys_clone3(&a);
-		if (pid < 0)
-			berth_error_set(err, errno, "clone3");
-		else if (pid > 0)
-			s->pidfd = pidfd >= 0 ? pidfd : sys_pidfd_open(pid, 0);
-	}
+	a.flags = (s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_)) | CLONE_PIDFD;
+	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	a.exit_signal = SIGCHLD;
+	pid = sys_clone3(&a);
+	if (pid < 0)
+		berth_error_set(err, errno, "clone3");
+	else if (pid > 0)
+		s->pidfd = pidfd >= 0 ? pidfd : sys_pidfd_open(pid, 0);
 	if (pid == 0)
 		return 0;
 	if (restore >= 0) {
