@@ -13,8 +13,15 @@ packages=(
 	# tests
 	libcmocka-dev bats busybox-static jq python3 iproute2 util-linux procps
 	psmisc coreutils findutils
+	# bench/: peak RSS from /usr/bin/time -v
+	time
 	# peers, for compatibility tests and bench/
 	runc crun
+	# real callers of the runtime (tests/integration/{containerd,podman}.bats):
+	# containerd and its runc shim; Podman with conmon, its config and CNI
+	# plugins; umoci and skopeo make the local busybox image (no registry)
+	containerd podman conmon golang-github-containers-common
+	containernetworking-plugins catatonit uidmap skopeo umoci
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -112,6 +112,7 @@ const char *oci_json_marker_digits(json_t *v);
 int oci_dec_process(struct oci_dec *d, json_t *v, void *out);	/* struct oci_process */
 int oci_dec_linux(struct oci_dec *d, json_t *v, void *out);	/* struct oci_linux */
 int oci_dec_resources(struct oci_dec *d, json_t *v, void *out); /* struct oci_resources */
+int oci_dec_seccomp(struct oci_dec *d, json_t *v, void *out);	/* struct oci_linux: seccomp and seccomp_json */
 
 /* "rshared" -> MS_SHARED | MS_REC, …; -1 when name is no propagation word. */
 int oci_propagation_from_name(const char *name, unsigned long *ret);

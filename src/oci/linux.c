@@ -194,7 +194,7 @@ static const struct oci_field linux_fields[] = {
 	OCI_FIELD("readonlyPaths", oci_dec_strv, struct oci_linux, readonly_paths, 0),
 	OCI_FIELD_FLAT("sysctl", dec_sysctl, 0),
 	OCI_FIELD("mountLabel", oci_dec_string_or_null, struct oci_linux, mount_label, 0),
-	OCI_FIELD("seccomp", oci_dec_json_text, struct oci_linux, seccomp_json, 0),
+	OCI_FIELD_FLAT("seccomp", oci_dec_seccomp, 0),
 	OCI_FIELD("personality", oci_dec_json_text, struct oci_linux, personality_json, 0),
 	OCI_FIELD_END,
 };
@@ -225,6 +225,7 @@ void oci_linux_done(struct oci_linux *l)
 	free(l->sysctl);
 	free(l->mount_label);
 	free(l->seccomp_json);
+	oci_seccomp_free(l->seccomp);
 	free(l->personality_json);
 	memset(l, 0, sizeof(*l));
 }

@@ -120,6 +120,44 @@ struct oci_device_rule {
 	char access[4];	      /* subset of "rwm"; "rwm" when absent */
 };
 
+/* linux.resources.blockIO.weightDevice[]: 0 in a weight means unset */
+struct oci_weight_device {
+	int64_t major, minor;
+	bool has_weight, has_leaf_weight;
+	uint16_t weight, leaf_weight;
+};
+
+/* linux.resources.blockIO.throttle*Device[], indexed by enum oci_throttle */
+struct oci_throttle_device {
+	int64_t major, minor;
+	uint64_t rate;
+};
+
+enum oci_throttle {
+	OCI_THROTTLE_READ_BPS,
+	OCI_THROTTLE_WRITE_BPS,
+	OCI_THROTTLE_READ_IOPS,
+	OCI_THROTTLE_WRITE_IOPS,
+	OCI_THROTTLE_COUNT,
+};
+
+struct oci_hugepage_limit {
+	char *page_size; /* "2MB", "1GB", "64KB" */
+	uint64_t limit;
+};
+
+struct oci_net_priority {
+	char *name;
+	uint32_t priority;
+};
+
+/* One device of linux.resources.rdma; absent counts are unlimited ("max") */
+struct oci_rdma_limit {
+	char *device;
+	bool has_hca_handles, has_hca_objects;
+	uint32_t hca_handles, hca_objects;
+};
+
 struct oci_resources {
 	struct oci_device_rule *devices;
 	size_t n_devices;
@@ -135,19 +173,99 @@ struct oci_resources {
 	int64_t cpu_quota;
 	uint64_t cpu_period;
 	char *cpu_cpus, *cpu_mems;
+	/* memory, deprecated or advisory: decoded so that they can be warned about or checked */
+	bool has_memory_kernel, has_memory_kernel_tcp, has_memory_use_hierarchy, has_memory_check_before_update;
+	int64_t memory_kernel, memory_kernel_tcp;
+	bool memory_use_hierarchy, memory_check_before_update;
+	/* cpu: CFS burst, realtime scheduler budget, SCHED_IDLE */
+	bool has_cpu_burst, has_cpu_rt_runtime, has_cpu_rt_period, has_cpu_idle;
+	uint64_t cpu_burst;
+	int64_t cpu_rt_runtime;
+	uint64_t cpu_rt_period;
+	int64_t cpu_idle;
 	/* pids */
 	bool has_pids_limit;
 	int64_t pids_limit;
+	/* blockIO */
+	bool has_blkio_weight, has_blkio_leaf_weight;
+	uint16_t blkio_weight, blkio_leaf_weight;
+	struct oci_weight_device *blkio_weight_devices;
+	size_t n_blkio_weight_devices;
+	struct oci_throttle_device *blkio_throttle[OCI_THROTTLE_COUNT];
+	size_t n_blkio_throttle[OCI_THROTTLE_COUNT];
+	/* hugepageLimits */
+	struct oci_hugepage_limit *hugepage_limits;
+	size_t n_hugepage_limits;
+	/* network (net_cls, net_prio) */
+	bool has_net_class_id;
+	uint32_t net_class_id;
+	struct oci_net_priority *net_priorities;
+	size_t n_net_priorities;
+	/* rdma, one entry per device of the map */
+	struct oci_rdma_limit *rdma;
+	size_t n_rdma;
 	/* cgroup v2 unified key/value pairs, NULL-terminated alternating key, value */
 	char **unified;
-	/* The rest of linux.resources (blockIO, hugepageLimits, network, rdma, …) is kept as JSON text for a later
-	 * issue. */
+	/* the whole linux.resources object as compact JSON text */
 	char *raw_json;
 };
 
 struct oci_sysctl {
 	char *key;
 	char *value;
+};
+
+/* linux.seccomp. Actions, operators and architectures are checked by the decoder; names as the spec writes them. */
+enum oci_seccomp_action {
+	OCI_SECCOMP_ACT_KILL, /* the same as KILL_THREAD */
+	OCI_SECCOMP_ACT_KILL_PROCESS,
+	OCI_SECCOMP_ACT_KILL_THREAD,
+	OCI_SECCOMP_ACT_TRAP,
+	OCI_SECCOMP_ACT_ERRNO,
+	OCI_SECCOMP_ACT_TRACE,
+	OCI_SECCOMP_ACT_ALLOW,
+	OCI_SECCOMP_ACT_LOG,
+	OCI_SECCOMP_ACT_NOTIFY,
+	OCI_SECCOMP_ACT_COUNT
+};
+
+enum oci_seccomp_op {
+	OCI_SECCOMP_OP_NE,
+	OCI_SECCOMP_OP_LT,
+	OCI_SECCOMP_OP_LE,
+	OCI_SECCOMP_OP_EQ,
+	OCI_SECCOMP_OP_GE,
+	OCI_SECCOMP_OP_GT,
+	OCI_SECCOMP_OP_MASKED_EQ, /* (arg & value) == value_two */
+	OCI_SECCOMP_OP_COUNT
+};
+
+struct oci_seccomp_arg {
+	unsigned index; /* 0..5 */
+	uint64_t value;
+	uint64_t value_two;
+	enum oci_seccomp_op op;
+};
+
+struct oci_seccomp_syscall {
+	char **names; /* NULL-terminated, may be NULL */
+	enum oci_seccomp_action action;
+	bool has_errno_ret;
+	unsigned errno_ret; /* ERRNO and TRACE; 0..65535 */
+	struct oci_seccomp_arg *args;
+	size_t n_args;
+};
+
+struct oci_seccomp {
+	enum oci_seccomp_action default_action;
+	bool has_default_errno_ret;
+	unsigned default_errno_ret;
+	char **architectures; /* "SCMP_ARCH_X86_64", … (known ones), NULL-terminated, may be NULL */
+	char **flags;	      /* "SECCOMP_FILTER_FLAG_LOG", … as written (unknown ones are the runtime's to skip) */
+	char *listener_path;
+	char *listener_metadata;
+	struct oci_seccomp_syscall *syscalls;
+	size_t n_syscalls;
 };
 
 struct oci_linux {
@@ -167,7 +285,8 @@ struct oci_linux {
 	struct oci_sysctl *sysctl;
 	size_t n_sysctl;
 	char *mount_label;
-	char *seccomp_json; /* linux.seccomp kept as JSON text for the seccomp issue, or NULL */
+	char *seccomp_json;	     /* linux.seccomp as JSON text, or NULL */
+	struct oci_seccomp *seccomp; /* linux.seccomp decoded; NULL when absent or without defaultAction and syscalls */
 	char *personality_json;
 };
 
@@ -244,6 +363,22 @@ int oci_process_parse(const char *data, size_t len, const char *name, struct oci
 void oci_process_done(struct oci_process *p);
 void oci_process_free(struct oci_process *p);
 
+/*
+ * Parse a bare linux.resources object (runc update -r FILE). name prefixes
+ * error messages. On success *ret owns the resources; free with
+ * oci_resources_free.
+ */
+int oci_resources_parse(const char *data, size_t len, const char *name, struct oci_resources **ret,
+			struct berth_error **err);
+void oci_resources_free(struct oci_resources *r);
+/*
+ * Set the resources u has (the has_* fields, cpus/mems, unified) in
+ * linux.resources of the config.json text, leaving the rest as it was.
+ * *ret gets the new text (compact JSON); caller frees.
+ */
+int oci_config_update_resources(const char *text, size_t len, const struct oci_resources *u, char **ret,
+				struct berth_error **err);
+
 /* runc's default spec as JSON text (what `runc spec` writes; rootless variant with --rootless). Caller frees. */
 char *oci_spec_default_json(bool rootless, uid_t uid, gid_t gid);
 
@@ -257,6 +392,22 @@ int oci_cap_from_name(const char *name);	      /* "CAP_KILL" -> 5; -1 when unkno
 const char *oci_cap_name(int cap);		      /* 5 -> "CAP_KILL" */
 int oci_cap_last(void);				      /* highest capability number known */
 int oci_rlimit_from_name(const char *name);	      /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE; -1 when unknown */
+
+/* seccomp names: "SCMP_ACT_ERRNO" <-> OCI_SECCOMP_ACT_ERRNO, "SCMP_CMP_EQ" <-> OCI_SECCOMP_OP_EQ; -1 / NULL when
+ * unknown. */
+int oci_seccomp_action_from_name(const char *name);
+const char *oci_seccomp_action_name(enum oci_seccomp_action a);
+int oci_seccomp_op_from_name(const char *name);
+const char *oci_seccomp_op_name(enum oci_seccomp_op op);
+/*
+ * The architectures the decoder accepts, in runc's (sorted) order: i-th spec
+ * name ("SCMP_ARCH_X86_64") and its libseccomp name ("x86_64"); NULL past the end.
+ */
+const char *oci_seccomp_arch_name(size_t i);
+const char *oci_seccomp_arch_libname(size_t i);
+/* The libseccomp name of a spec architecture name, NULL when unknown. */
+const char *oci_seccomp_arch_to_libname(const char *name);
+void oci_seccomp_free(struct oci_seccomp *sc);
 
 /*
  * Decode mount options into m->flags, clear_flags, propagation, is_bind and

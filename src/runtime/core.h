@@ -36,7 +36,7 @@ int rt_state_dir_open(const char *root, const char *id, bool lock, int *ret_dirf
 int rt_record_write(int dirfd, const struct rt_record *r, struct berth_error **err);
 int rt_record_read(int dirfd, const char *id, struct rt_record **ret, struct berth_error **err);
 void rt_record_free(struct rt_record *r);
-/* "created", "running" or "stopped" ("creating" while create runs). */
+/* "created", "running", "paused" or "stopped" ("creating" while create runs). */
 const char *rt_record_status(int dirfd, const struct rt_record *r);
 /* runc's state JSON for hooks' stdin (compact). Caller frees. */
 char *rt_record_state_json(const struct rt_record *r, const char *status, const struct oci_config *cfg);
@@ -69,10 +69,11 @@ int rt_ns_time_unshare(const struct oci_linux *l, struct berth_error **err);
 int rt_ns_open_of_pid(pid_t pid, const struct oci_linux *l, int fds[OCI_NS_COUNT], struct berth_error **err);
 
 /* ---- rootfs.c / mount.c (child, in the new mount namespace) ---- */
-int rt_rootfs_prepare(const char *rootfs, unsigned long propagation, int *ret_rootfd, struct berth_error **err);
+int rt_rootfs_prepare(const char *rootfs, int *ret_rootfd, struct berth_error **err);
 int rt_mounts_apply(int rootfd, const struct oci_config *cfg, struct cg_manager *cg, bool in_userns,
 		    struct berth_error **err);
-int rt_rootfs_pivot(int rootfd, bool no_pivot, struct berth_error **err);
+/* pivot_root into rootfd, then give "/" the config's rootfsPropagation (MS_* flags, 0: leave rslave). */
+int rt_rootfs_pivot(int rootfd, bool no_pivot, unsigned long propagation, struct berth_error **err);
 int rt_rootfs_finish(const struct oci_config *cfg, struct berth_error **err);
 
 /* ---- spawn.c ---- */

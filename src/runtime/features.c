@@ -4,6 +4,7 @@
  * runc 1.1's types/features (read by containerd and other callers).
  */
 #include <jansson.h>
+#include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,32 @@ static json_t *capabilities(void)
 	return a;
 }
 
+/*
+ * runc's shape: actions and operators sorted by name, the architectures this
+ * libseccomp knows. SCMP_ACT_NOTIFY is left out until it is implemented.
+ */
+static json_t *seccomp_features(void)
+{
+	const char *actions[OCI_SECCOMP_ACT_COUNT], *ops[OCI_SECCOMP_OP_COUNT];
+	json_t *doc = json_pack("{s:b}", "enabled", 1), *archs = json_array();
+	size_t n = 0;
+
+	for (int a = 0; a < OCI_SECCOMP_ACT_COUNT; a++)
+		if (a != OCI_SECCOMP_ACT_NOTIFY)
+			actions[n++] = oci_seccomp_action_name((enum oci_seccomp_action)a);
+	qsort(actions, n, sizeof(actions[0]), compare_strings);
+	json_object_set_new(doc, "actions", string_array(actions, n));
+	for (int op = 0; op < OCI_SECCOMP_OP_COUNT; op++)
+		ops[op] = oci_seccomp_op_name((enum oci_seccomp_op)op);
+	qsort(ops, OCI_SECCOMP_OP_COUNT, sizeof(ops[0]), compare_strings);
+	json_object_set_new(doc, "operators", string_array(ops, OCI_SECCOMP_OP_COUNT));
+	for (size_t i = 0; oci_seccomp_arch_name(i); i++)
+		if (seccomp_arch_resolve_name(oci_seccomp_arch_libname(i)))
+			json_array_append_new(archs, json_string(oci_seccomp_arch_name(i)));
+	json_object_set_new(doc, "archs", archs);
+	return doc;
+}
+
 static json_t *enabled(bool on)
 {
 	return json_pack("{s:b}", "enabled", on);
@@ -78,7 +105,7 @@ static json_t *linux_features(void)
 	/* one ops table serves v1, v2 and hybrid; the systemd driver is not implemented */
 	json_object_set_new(l, "cgroup",
 			    json_pack("{s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0));
-	json_object_set_new(l, "seccomp", enabled(false));
+	json_object_set_new(l, "seccomp", seccomp_features());
 	json_object_set_new(l, "apparmor", enabled(false));
 	json_object_set_new(l, "selinux", enabled(false));
 	return l;

@@ -89,7 +89,7 @@ static int setup_rootfs(struct rt_spawn *s, int sock, int *ret_rootfd, struct be
 	}
 	if (chdir(s->bundle) < 0)
 		return berth_error_set(err, errno, "chdir to bundle '%s'", s->bundle);
-	if (rt_rootfs_prepare(s->rootfs, l->rootfs_propagation_flags, &rootfd, err) < 0)
+	if (rt_rootfs_prepare(s->rootfs, &rootfd, err) < 0)
 		return -1;
 	*ret_rootfd = rootfd;
 	if (rt_mounts_apply(rootfd, cfg, s->cg, userns, err) < 0)
@@ -130,7 +130,7 @@ static int enter_root(struct rt_spawn *s, int rootfd, struct berth_error **err)
 			return berth_error_set(err, errno, "chroot to '%s'", s->rootfs);
 		return 0;
 	}
-	if (rt_rootfs_pivot(rootfd, s->no_pivot, err) < 0)
+	if (rt_rootfs_pivot(rootfd, s->no_pivot, l->rootfs_propagation_flags, err) < 0)
 		return -1;
 	/* sysctl before readonlyPaths: /proc/sys is usually one of them */
 	if (rt_sysctl_apply(l->sysctl, l->n_sysctl, err) < 0)

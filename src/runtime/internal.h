@@ -76,3 +76,25 @@ int rt_console_socket_send(const char *path, int master, struct berth_error **er
  * any) in raw mode and restores it, passes SIGWINCH sizes on.
  */
 int rt_terminal_proxy(int master, int pidfd, struct berth_error **err);
+
+/* ---- seccomp.c: linux.seccomp as a BPF program built early, loaded last ---- */
+struct rt_seccomp {
+	void *insns;	    /* struct sock_filter[len], or NULL */
+	unsigned short len; /* instructions */
+	unsigned flags;	    /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+};
+/*
+ * Compile sc with libseccomp into a BPF program that ret then owns (free with
+ * rt_seccomp_done): default action (ERRNO and TRACE return EPERM unless
+ * errnoRet says otherwise), architectures, rules with their argument
+ * comparisons (unknown syscall names skipped with a debug line), flags
+ * (unknown ones skipped with a warning). Allocates: call it before READY.
+ * SCMP_ACT_NOTIFY is an error for now ("seccomp notify is not supported yet").
+ */
+int rt_seccomp_build(const struct oci_seccomp *sc, struct rt_seccomp *ret, struct berth_error **err);
+/*
+ * Install the program on this process with one seccomp(2) call; allocates
+ * nothing (but err on failure). Needs no_new_privs or CAP_SYS_ADMIN.
+ */
+int rt_seccomp_load(const struct rt_seccomp *p, struct berth_error **err);
+void rt_seccomp_done(struct rt_seccomp *p);

@@ -60,6 +60,10 @@ int rt_kill(const struct rt_global *g, const char *id, int sig, bool all, struct
 		berth_error_set(err, errno, "kill container '%s'", id);
 	} else {
 		rc = 0;
+		/* as runc: a frozen (v1) process dies only once thawed, so SIGKILL thaws a paused container */
+		if (sig == SIGKILL && rt_record_cgroup(r, &cg, NULL) == 0 && cg)
+			cg_freeze(cg, false, NULL);
+		cg_manager_free(cg);
 	}
 	rt_record_free(r);
 	return rc;
@@ -102,7 +106,7 @@ int rt_delete(const struct rt_global *g, const char *id, bool force, struct bert
 	if (rt_state_dir_open(root, id, true, &dirfd, err) < 0 || rt_record_read(dirfd, id, &r, err) < 0)
 		return -1;
 	status = rt_record_status(dirfd, r);
-	if (!strcmp(status, "running") && !force) {
+	if ((!strcmp(status, "running") || !strcmp(status, "paused")) && !force) {
 		berth_error_set(err, 0, "cannot delete container '%s' that is not stopped: %s", id, status);
 		goto out;
 	}
@@ -120,6 +124,9 @@ int rt_delete(const struct rt_global *g, const char *id, bool force, struct bert
 		if (cg)
 			cg_kill_all(cg, SIGKILL, &e), berth_error_free(&e);
 		sys_pidfd_send_signal(pidfd, SIGKILL, 0);
+		/* a paused container's processes die only once thawed (cgroup.kill does not thaw a v1 freezer) */
+		if (cg)
+			cg_freeze(cg, false, NULL);
 		wait_gone(pidfd);
 	}
 	log_debug("delete '%s': stopped", id);

@@ -35,7 +35,9 @@ static bool source_is_dir(const char *src)
 /* Open the destination inside the root, creating it as a directory or file. */
 static int open_target(int rootfd, const char *dest, bool as_dir, struct berth_error **err)
 {
-	int fd = fs_open_in_root(rootfd, dest, O_PATH, as_dir ? FS_IN_ROOT_MKDIR : FS_IN_ROOT_MKFILE, err);
+	/* missing parents are made either way: runc does, and Podman's /run/.containerenv needs it */
+	int fd = fs_open_in_root(rootfd, dest, O_PATH, as_dir ? FS_IN_ROOT_MKDIR : FS_IN_ROOT_MKDIR | FS_IN_ROOT_MKFILE,
+				 err);
 
 	return fd < 0 ? berth_error_wrap(err, "mount destination '%s'", dest) : fd;
 }

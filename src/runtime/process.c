@@ -2,7 +2,14 @@
 /*
  * The last steps of every container process (init and exec): terminal, cwd,
  * executable lookup, READY, the wait for start, rlimits, identity, no_new_privs,
- * closing every inherited fd, execve.
+ * closing every inherited fd, seccomp, execve.
+ *
+ * The seccomp filter is compiled before READY and installed as late as it can
+ * be: with no_new_privs right before execve, so that only execve itself must
+ * get through it; without, it needs CAP_SYS_ADMIN and so goes in before the
+ * identity change (as runc), and what follows must get through it too:
+ * prctl, setgroups, setresgid, setresuid, capset, umask, close_range (or
+ * fcntl), execve, and sendmsg for an error report. Docker's profile allows them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -145,7 +152,9 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 {
 	const struct oci_process *p = s->proc;
 	struct berth_error *err = NULL;
+	const struct oci_seccomp *sc = s->cfg->linux_.seccomp;
 	_cleanup_free_ char *exe = NULL;
+	struct rt_seccomp filter = {0};
 	bool setgroups = true;
 
 	if (setup_terminal(s, sock, &err) < 0)
@@ -154,9 +163,32 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 		rt_msg_fail(sock, (berth_error_set(&err, errno, "chdir to cwd '%s'", p->cwd), err));
 	if (rt_find_executable(p->args[0], p->env, &exe, &err) < 0)
 		rt_msg_fail(sock, err);
+	/* compiled now, while exec's parent still places us in the cgroup: no libseccomp after READY */
+	if (sc && rt_seccomp_build(sc, &filter, &err) < 0)
+		rt_msg_fail(sock, err);
+	if (sc)
+		log_debug("seccomp filter ready: %u instructions", filter.len);
 	if (rt_child_wait_cgroup(s, sock, &err) < 0)
 		rt_msg_fail(sock, err);
-	/* from here on the parent may exit (create): we must outlive it */
+	if (s->cfg->linux_.namespaces[OCI_NS_USER].present) {
+		_cleanup_free_ char *sg = NULL;
+		setgroups = fs_read_file_at(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) < 0 ||
+			    strncmp(sg, "deny", 4) != 0;
+	}
+	/* before the uid change: /proc/self/attr must still be ours to write */
+	if (apply_lsm(p, &err) < 0 || rt_rlimits_apply(p->rlimits, p->n_rlimits, &err) < 0)
+		rt_msg_fail(sock, err);
+	if (sc && !p->no_new_privileges && rt_seccomp_load(&filter, &err) < 0)
+		rt_msg_fail(sock, err);
+	if (rt_identity_apply(&p->user, p->has_capabilities ? &p->caps : NULL, setgroups, &err) < 0)
+		rt_msg_fail(sock, err);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rt_msg_fail(sock, (berth_error_set(&err, errno, "set no_new_privs"), err));
+	/*
+	 * Everything that can fail is done before READY (as runc does before its
+	 * exec fifo): after it, `create` has returned and nobody reads our errors.
+	 * From here on the parent may exit: we must outlive it.
+	 */
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (rt_msg_send(sock, RT_MSG_READY, 0, NULL, -1, &err) < 0 || wait_for_start(sock, start_fd, &err) < 0)
 		_exit(1);
@@ -166,18 +198,9 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 		if (rt_hooks_run(&s->cfg->hooks, OCI_HOOK_START_CONTAINER, state, &err) < 0)
 			rt_msg_fail(sock, err);
 	}
-	if (s->cfg->linux_.namespaces[OCI_NS_USER].present) {
-		_cleanup_free_ char *sg = NULL;
-		setgroups = fs_read_file_at(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) < 0 ||
-			    strncmp(sg, "deny", 4) != 0;
-	}
-	/* before the uid change: /proc/self/attr must still be ours to write */
-	if (apply_lsm(p, &err) < 0 || rt_rlimits_apply(p->rlimits, p->n_rlimits, &err) < 0 ||
-	    rt_identity_apply(&p->user, p->has_capabilities ? &p->caps : NULL, setgroups, &err) < 0)
-		rt_msg_fail(sock, err);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		rt_msg_fail(sock, (berth_error_set(&err, errno, "set no_new_privs"), err));
 	if (keep_fds(s->preserve_fds, &err) < 0)
+		rt_msg_fail(sock, err);
+	if (sc && p->no_new_privileges && rt_seccomp_load(&filter, &err) < 0)
 		rt_msg_fail(sock, err);
 	execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
 	rt_msg_fail(sock, (berth_error_set(&err, errno, "exec '%s'", exe), err));

@@ -11,12 +11,17 @@
 #include "runtime/core.h"
 #include "sys/sys.h"
 
-int rt_rootfs_prepare(const char *rootfs, unsigned long propagation, int *ret_rootfd, struct berth_error **err)
+int rt_rootfs_prepare(const char *rootfs, int *ret_rootfd, struct berth_error **err)
 {
 	int fd;
 
-	/* Stop our mounts from propagating to the host (runc's default is rslave). */
-	if (mount(NULL, "/", NULL, propagation ? propagation : (MS_SLAVE | MS_REC), NULL) < 0)
+	/*
+	 * Stop our mounts from propagating to the host. Always rslave here, even
+	 * when rootfsPropagation asks for shared: pivot_root refuses a shared new
+	 * root or parent, and a shared root would join the host's peer group. The
+	 * requested propagation is applied to the new "/" after pivot_root.
+	 */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return berth_error_set(err, errno, "set propagation of '/'");
 	/* pivot_root needs the new root to be a mount point */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -39,7 +44,7 @@ static int move_root(int rootfd, struct berth_error **err)
 	return 0;
 }
 
-int rt_rootfs_pivot(int rootfd, bool no_pivot, struct berth_error **err)
+int rt_rootfs_pivot(int rootfd, bool no_pivot, unsigned long propagation, struct berth_error **err)
 {
 	if (no_pivot) {
 		if (move_root(rootfd, err) < 0)
@@ -58,6 +63,8 @@ int rt_rootfs_pivot(int rootfd, bool no_pivot, struct berth_error **err)
 	}
 	if (chdir("/") < 0)
 		return berth_error_set(err, errno, "chdir to '/'");
+	if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
+		return berth_error_set(err, errno, "set rootfsPropagation of '/'");
 	return 0;
 }
 

@@ -102,3 +102,44 @@ char *rt_features_json(void);
  * or when already sealed. argv/envp are passed to the new image.
  */
 int rt_ensure_sealed_binary(char **argv, char **envp, struct berth_error **err);
+
+/* ---- pause, resume, update, events (pause.c, update.c, events.c) ---- */
+
+/* Freeze every process of a created or running container; "container not running" otherwise. */
+int rt_pause(const struct rt_global *g, const char *id, struct berth_error **err);
+/* Thaw a paused container; "container not paused" otherwise. */
+int rt_resume(const struct rt_global *g, const char *id, struct berth_error **err);
+
+struct oci_resources;
+struct rt_update_opts {
+	/*
+	 * As runc's update: memory limit/reservation/swap, cpu
+	 * shares/quota/period/burst/realtime/cpus/mems, blockIO weight, pids
+	 * limit and unified are taken; a zero (or absent) value leaves the
+	 * current one. Other members are ignored. Borrowed.
+	 */
+	const struct oci_resources *resources;
+	const char *l3_cache_schema; /* Intel RDT, or NULL */
+	const char *mem_bw_schema;
+};
+/*
+ * Apply new resource limits to a running, created or paused container's
+ * cgroup and record them in the state directory's config copy. A stopped
+ * container is "container not running".
+ */
+int rt_update(const struct rt_global *g, const char *id, const struct rt_update_opts *o, struct berth_error **err);
+
+struct rt_events_opts {
+	bool stats_only;	   /* one stats line, then return */
+	unsigned long interval_ms; /* between stats lines; > 0 */
+	/* Called with each event as one line of JSON (no newline); a negative return stops with that error. */
+	int (*emit)(const char *json, void *userdata, struct berth_error **err);
+	void *userdata;
+};
+/*
+ * runc's events: stats of the container's cgroup as {"type":"stats",...}
+ * lines every interval and {"type":"oom",...} on each OOM kill, until the
+ * cgroup goes away (v1: removed; v2: emptied). A stopped container is an
+ * error ("container with id ID is not running").
+ */
+int rt_events(const struct rt_global *g, const char *id, const struct rt_events_opts *o, struct berth_error **err);

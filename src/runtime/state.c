@@ -184,12 +184,28 @@ void rt_record_free(struct rt_record *r)
 	free(r);
 }
 
+/* As runc: a live container whose cgroup is FROZEN is paused (FREEZING is not yet). */
+static bool is_paused(const struct rt_record *r)
+{
+	struct cg_manager *cg = NULL;
+	enum cg_freezer_state fs = CG_FREEZER_THAWED;
+
+	if (rt_record_cgroup(r, &cg, NULL) < 0 || !cg)
+		return false;
+	if (cg_freezer_state(cg, &fs, NULL) < 0)
+		fs = CG_FREEZER_THAWED;
+	cg_manager_free(cg);
+	return fs == CG_FREEZER_FROZEN;
+}
+
 const char *rt_record_status(int dirfd, const struct rt_record *r)
 {
 	if (r->creating)
 		return r->pid > 0 && proc_is_alive(r->pid, r->start_time) ? "creating" : "stopped";
 	if (r->pid <= 0 || !proc_is_alive(r->pid, r->start_time))
 		return "stopped";
+	if (is_paused(r))
+		return "paused";
 	if (fs_exists_at(dirfd, RT_EXEC_FIFO))
 		return "created";
 	return "running";

@@ -417,3 +417,30 @@ hook()
 	[[ $output == *"selinux label"*"ignoring"* ]]
 	[[ $output == *ran* ]]
 }
+
+@test "rootfsPropagation: shared and unbindable apply to the container's /" {
+	skip_if_runc "runc 1.1.5 leaves / private after pivot_root (it fails runtime-tools' linux_rootfs_propagation)"
+	make_bundle "$BUNDLE" sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo'
+	cfg "$BUNDLE" '.linux.rootfsPropagation = "shared"'
+	run rt run --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *" shared:"* ]]
+	cfg "$BUNDLE" '.linux.rootfsPropagation = "unbindable"'
+	run rt run --bundle "$BUNDLE" "$PREFIX-b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *" unbindable "* ]]
+}
+
+@test "mounts: a file bind mount creates the missing parent directories of its destination" {
+	echo from-host >"$BATS_TEST_TMPDIR/f"
+	make_bundle "$BUNDLE" cat /run/deep/er/file
+	rm -rf "$BUNDLE/rootfs/run"
+	cfg "$BUNDLE" '.mounts += [{"destination": "/run/deep/er/file", "type": "bind", "source": $f, "options": ["bind", "ro"]}]' \
+		--arg f "$BATS_TEST_TMPDIR/f"
+	run rt run --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-host ]
+}

@@ -199,3 +199,16 @@ berth_says()
 		"$BATS_TEST_TMPDIR/log.json"
 	assert_nothing_left
 }
+
+@test "a capability set the kernel refuses fails create with the reason and leaves nothing" {
+	make_bundle "$BUNDLE" true
+	# effective must be a subset of permitted: capset fails
+	cfg "$BUNDLE" '.process.capabilities.permitted = [] | .process.capabilities.ambient = []'
+	run rt create --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	if is_berth; then
+		[[ $output == *"set capabilities: Operation not permitted"* ]]
+	fi
+	assert_nothing_left
+}

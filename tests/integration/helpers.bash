@@ -144,6 +144,8 @@ mounts_under()
 # cgroup directories (any hierarchy) whose path contains a name.
 cgroups_named()
 {
+	# an empty prefix would match every cgroup on the machine (and teardown kills what they hold)
+	[ -n "$1" ] || return 0
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 6 -type d -path "*/$1*" 2>/dev/null | sort -r
 }
 
@@ -171,6 +173,8 @@ assert_nothing_left()
 common_teardown()
 {
 	local id p i d
+	# setup did not get far enough to make anything of ours
+	[ -n "${PREFIX:-}" ] || return 0
 	if [ -d "${ROOT:-}" ]; then
 		for id in $("$RUNTIME" --root "$ROOT" list -q 2>/dev/null); do
 			"$RUNTIME" --root "$ROOT" kill "$id" KILL >/dev/null 2>&1 || true

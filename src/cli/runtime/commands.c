@@ -12,22 +12,14 @@
 
 /* Commands runc has that berth-runtime does not implement yet. */
 static const struct cli_command cmd_checkpoint = {.name = "checkpoint", .summary = "checkpoint a running container"};
-static const struct cli_command cmd_events = {
-	.name = "events",
-	.summary = "display container events such as OOM notifications, cpu, memory, and IO usage statistics"};
-static const struct cli_command cmd_pause = {.name = "pause",
-					     .summary = "pause suspends all processes inside the container"};
 static const struct cli_command cmd_restore = {.name = "restore",
 					       .summary = "restore a container from a previous checkpoint"};
-static const struct cli_command cmd_resume = {.name = "resume",
-					      .summary = "resumes all processes that have been previously paused"};
-static const struct cli_command cmd_update = {.name = "update", .summary = "update container resource constraints"};
 
 /* In runc's order of its help text. */
 static const struct cli_command *const commands[] = {
-	&cmd_checkpoint, &cli_cmd_create, &cli_cmd_delete, &cmd_events,	 &cli_cmd_exec,	    &cli_cmd_kill,
-	&cli_cmd_list,	 &cmd_pause,	  &cli_cmd_ps,	   &cmd_restore, &cmd_resume,	    &cli_cmd_run,
-	&cli_cmd_spec,	 &cli_cmd_start,  &cli_cmd_state,  &cmd_update,	 &cli_cmd_features,
+	&cmd_checkpoint, &cli_cmd_create, &cli_cmd_delete, &cli_cmd_events, &cli_cmd_exec,     &cli_cmd_kill,
+	&cli_cmd_list,	 &cli_cmd_pause,  &cli_cmd_ps,	   &cmd_restore,    &cli_cmd_resume,   &cli_cmd_run,
+	&cli_cmd_spec,	 &cli_cmd_start,  &cli_cmd_state,  &cli_cmd_update, &cli_cmd_features,
 };
 
 int cli_fail(int code, const char *fmt, ...)

@@ -54,6 +54,10 @@ extern const struct cli_command cli_cmd_ps;
 extern const struct cli_command cli_cmd_exec;
 extern const struct cli_command cli_cmd_spec;
 extern const struct cli_command cli_cmd_features;
+extern const struct cli_command cli_cmd_pause;
+extern const struct cli_command cli_cmd_resume;
+extern const struct cli_command cli_cmd_update;
+extern const struct cli_command cli_cmd_events;
 
 /* The command named name (or its alias), NULL when none. */
 const struct cli_command *cli_command_find(const char *name);

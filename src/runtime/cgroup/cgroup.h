@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct berth_error;
@@ -159,3 +160,107 @@ const struct oci_device_rule *cg_default_device_rules(size_t *ret_n);
  * "system.slice:berth:<id>". Caller frees *ret.
  */
 int cg_systemd_path_to_cgroupfs(const char *cgroups_path, const char *id, char **ret, struct berth_error **err);
+
+/* ---- freezer, statistics and OOM notification (freezer.c, stats.c, oom.c) ---- */
+
+enum cg_freezer_state { CG_FREEZER_THAWED, CG_FREEZER_FREEZING, CG_FREEZER_FROZEN };
+
+/*
+ * Freeze (pause) or thaw (resume) every process of the container's cgroup
+ * and wait until the kernel reports the new state (v1 freezer.state, v2
+ * cgroup.freeze and "frozen 1" in cgroup.events). An error when no freezer
+ * exists for the container's cgroup.
+ */
+int cg_freeze(struct cg_manager *m, bool frozen, struct berth_error **err);
+
+/* The freezer state now; THAWED when there is no freezer or the cgroup is gone. */
+int cg_freezer_state(struct cg_manager *m, enum cg_freezer_state *ret, struct berth_error **err);
+
+/* One line of a v1 blkio list or one value of v2 io.stat, as runc's BlkioStatEntry. */
+struct cg_blkio_entry {
+	uint64_t major, minor;
+	char op[16]; /* "Read", "Write", "Sync", "Async", "Discard", "Total" or "" */
+	uint64_t value;
+};
+
+struct cg_blkio_list {
+	struct cg_blkio_entry *v;
+	size_t n;
+};
+
+/* runc's blkio lists, in the order of its JSON. */
+enum cg_blkio_kind {
+	CG_BLKIO_SERVICE_BYTES,
+	CG_BLKIO_SERVICED,
+	CG_BLKIO_QUEUED,
+	CG_BLKIO_SERVICE_TIME,
+	CG_BLKIO_WAIT_TIME,
+	CG_BLKIO_MERGED,
+	CG_BLKIO_TIME,
+	CG_BLKIO_SECTORS,
+	CG_BLKIO_COUNT
+};
+
+struct cg_u64_list {
+	uint64_t *v;
+	size_t n;
+};
+
+struct cg_kv {
+	char *key;
+	uint64_t value;
+};
+
+struct cg_mem_entry {
+	uint64_t limit, usage, max, failcnt;
+};
+
+struct cg_hugetlb_stat {
+	char *size; /* "2MB", "1GB" */
+	uint64_t usage, max, failcnt;
+};
+
+/* What runc's `events` reports, with its units: nanoseconds for cpu, bytes for memory. */
+struct cg_stats {
+	uint64_t cpu_total, cpu_kernel, cpu_user;
+	struct cg_u64_list percpu, percpu_kernel, percpu_user;
+	uint64_t throttle_periods, throttle_throttled_periods, throttle_throttled_time;
+	struct cg_u64_list cpuset_cpus, cpuset_mems;
+	uint64_t cpuset_cpu_exclusive, cpuset_mem_hardwall, cpuset_mem_exclusive, cpuset_memory_migrate,
+		cpuset_memory_spread_page, cpuset_memory_spread_slab, cpuset_memory_pressure, cpuset_sched_load_balance;
+	int64_t cpuset_sched_relax_domain_level;
+	uint64_t mem_cache;
+	struct cg_mem_entry mem_usage, mem_swap, mem_kernel, mem_kernel_tcp;
+	struct cg_kv *mem_raw; /* memory.stat, sorted by key */
+	size_t n_mem_raw;
+	uint64_t pids_current, pids_limit; /* limit 0: unlimited */
+	struct cg_blkio_list blkio[CG_BLKIO_COUNT];
+	struct cg_hugetlb_stat *hugetlb;
+	size_t n_hugetlb;
+};
+
+/*
+ * Read the statistics of the container's cgroup from every controller that
+ * is available (v1 files or their v2 counterparts, converted as runc does).
+ * Missing controllers leave their part zero. Free with cg_stats_done.
+ */
+int cg_stats_get(struct cg_manager *m, struct cg_stats *ret, struct berth_error **err);
+void cg_stats_done(struct cg_stats *s);
+
+struct cg_oom;
+
+/*
+ * Watch the container's memory cgroup for OOM kills: v1 an eventfd on
+ * memory.oom_control (cgroup.event_control), v2 inotify on memory.events
+ * (the oom_kill counter) and cgroup.events. Free with cg_oom_free.
+ */
+int cg_oom_new(struct cg_manager *m, struct cg_oom **ret, struct berth_error **err);
+/* The fd to poll for POLLIN. Owned by o. */
+int cg_oom_fd(const struct cg_oom *o);
+/*
+ * After the fd polled readable: *ret_oom tells that an OOM kill happened,
+ * *ret_gone that the cgroup is gone (v1: removed; v2: no process left), after
+ * which nothing more will come.
+ */
+int cg_oom_read(struct cg_oom *o, bool *ret_oom, bool *ret_gone, struct berth_error **err);
+void cg_oom_free(struct cg_oom *o);

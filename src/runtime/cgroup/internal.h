@@ -65,6 +65,8 @@ enum {
 	CG_W_RETRY_LATER = 1 << 0,
 	/* a missing file is not an error (optional knobs) */
 	CG_W_OPTIONAL = 1 << 1,
+	/* v2 memory.max with checkBeforeUpdate: refuse a limit below memory.current */
+	CG_W_CHECK_USAGE = 1 << 2,
 };
 
 /* One write: value into file of the container's dir in the hierarchy of controller. */
@@ -73,6 +75,9 @@ struct cg_write {
 	char *what;	  /* for errors: "memory limit" */
 	char *file;
 	char *value;
+	/* when file does not exist: alt_value into alt_file instead (blkio.weight vs blkio.bfq.weight); or NULL */
+	char *alt_file;
+	char *alt_value;
 	unsigned flags;
 };
 
@@ -86,6 +91,9 @@ struct cg_plan {
 
 void cg_plan_add(struct cg_plan *p, const char *controller, const char *what, const char *file, unsigned flags,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* As cg_plan_add, with a fallback file and value used when file does not exist. */
+void cg_plan_add_alt(struct cg_plan *p, const char *controller, const char *what, const char *file, const char *value,
+		     const char *alt_file, const char *alt_value, unsigned flags);
 void cg_plan_done(struct cg_plan *p);
 
 /*
@@ -100,6 +108,17 @@ int cg_cpu_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struc
 int cg_cpuset_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
 int cg_pids_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
 int cg_devices_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_blkio_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_hugetlb_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_net_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+int cg_rdma_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+/* linux.resources.unified; on v1 and hybrid an error naming the first key, as runc refuses it there */
+int cg_unified_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err);
+
+/* runc's blkio weight (10..1000) to cgroup v2 io.weight (1..10000): 1 + (w - 10) * 9999 / 990; 0 stays 0. */
+uint64_t cg_blkio_weight_to_io(uint64_t weight);
+/* Whether a hugepage size name has runc's form: digits then "KB", "MB" or "GB" ("2MB", "1GB", "64KB"). */
+bool cg_hugetlb_size_valid(const char *size);
 
 /* runc's shares (2..262144) to cgroup v2 cpu.weight (1..10000); 0 stays 0 (unset). */
 uint64_t cg_cpu_shares_to_weight(uint64_t shares);
@@ -153,3 +172,33 @@ void cg_mounts_free(struct cg_mount *v, size_t n);
 int cg_layout_of(const struct cg_mount *v, size_t n, const char *root, enum cg_layout *ret, struct berth_error **err);
 /* The path of the hierarchy matching ctrl_list ("" for cgroup2) in a /proc/PID/cgroup text, or NULL. */
 char *cg_self_path(const char *self_cgroup_text, const char *ctrl_list);
+
+/*
+ * Parsers of cgroup statistics files (stats.c), pure functions over the
+ * file's text. Each returns -1 with err set ("malformed …") on text it
+ * cannot read.
+ */
+/* Whitespace-separated unsigned numbers (cpuacct.usage_percpu), appended to *ret. */
+int cg_parse_u64_list(const char *text, struct cg_u64_list *ret, struct berth_error **err);
+/* "user N\nsystem N" (cpuacct.stat) in clock ticks, converted to nanoseconds with ticks per second hz. */
+int cg_parse_cpuacct_stat(const char *text, long hz, uint64_t *ret_user, uint64_t *ret_kernel,
+			  struct berth_error **err);
+/* cpuacct.usage_all: a header "cpu user system", then one line per cpu; fills the per-cpu user and kernel lists. */
+int cg_parse_cpuacct_usage_all(const char *text, struct cg_u64_list *ret_user, struct cg_u64_list *ret_kernel,
+			       struct berth_error **err);
+/* "key value" lines (memory.stat, cpu.stat, memory.events), sorted by key; values beyond uint64 saturate. */
+int cg_parse_flat_keyed(const char *text, struct cg_kv **ret, size_t *ret_n, struct berth_error **err);
+/* The value of key in a parsed list, or 0. */
+uint64_t cg_kv_get(const struct cg_kv *v, size_t n, const char *key);
+void cg_kv_free(struct cg_kv *v, size_t n);
+/* A number or "max" (max_value then); empty text is 0. */
+int cg_parse_u64_or_max(const char *text, uint64_t max_value, uint64_t *ret, struct berth_error **err);
+/* v1 blkio lists: "MAJ:MIN Op VALUE" or "MAJ:MIN VALUE" lines; "Total N" lines are skipped. */
+int cg_parse_blkio_v1(const char *text, struct cg_blkio_list *ret, struct berth_error **err);
+/* v2 io.stat "MAJ:MIN rbytes=N wbytes=N rios=N wios=N …" into the service bytes and serviced lists. */
+int cg_parse_io_stat(const char *text, struct cg_blkio_list *ret_bytes, struct cg_blkio_list *ret_ios,
+		     struct berth_error **err);
+/* A cpu or node list "0-3,8" as numbers. */
+int cg_parse_cpuset_list(const char *text, struct cg_u64_list *ret, struct berth_error **err);
+/* "hugepages-2048kB" (a /sys/kernel/mm/hugepages entry) as runc names the size: "2MB". NULL when not one. */
+char *cg_hugepage_size_name(const char *dirent_name);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -29,7 +30,20 @@ void cg_plan_add(struct cg_plan *p, const char *controller, const char *what, co
 	if (vasprintf(&w->value, fmt, ap) < 0)
 		abort();
 	va_end(ap);
+	w->alt_file = NULL;
+	w->alt_value = NULL;
 	w->flags = flags;
+}
+
+void cg_plan_add_alt(struct cg_plan *p, const char *controller, const char *what, const char *file, const char *value,
+		     const char *alt_file, const char *alt_value, unsigned flags)
+{
+	struct cg_write *w;
+
+	cg_plan_add(p, controller, what, file, flags, "%s", value);
+	w = &p->w[p->n - 1];
+	w->alt_file = xstrdup(alt_file);
+	w->alt_value = xstrdup(alt_value);
 }
 
 void cg_plan_done(struct cg_plan *p)
@@ -39,38 +53,19 @@ void cg_plan_done(struct cg_plan *p)
 		free(p->w[i].what);
 		free(p->w[i].file);
 		free(p->w[i].value);
+		free(p->w[i].alt_file);
+		free(p->w[i].alt_value);
 	}
 	free(p->w);
 	*p = (struct cg_plan){0};
 }
 
-/* linux.resources.unified: files of the unified dir, named "<controller>.<knob>" */
-static int unified_plan(bool v1, const struct oci_resources *r, struct cg_plan *p, struct berth_error **err)
-{
-	if (!r->unified || !r->unified[0])
-		return 0;
-	if (v1)
-		return berth_error_set(err, 0, "unified cgroup resources set but the cgroup layout is not v2");
-	for (size_t i = 0; r->unified[i] && r->unified[i + 1]; i += 2) {
-		const char *key = r->unified[i];
-		const char *dot = strchr(key, '.');
-		_cleanup_free_ char *ctrl = NULL, *what = NULL;
-
-		if (!dot || dot == key || strchr(key, '/') || strcmp(key, "..") == 0)
-			return berth_error_set(err, 0, "invalid unified cgroup key '%s'", key);
-		ctrl = strndup(key, (size_t)(dot - key));
-		if (!ctrl)
-			abort();
-		what = xasprintf("unified key '%s'", key);
-		cg_plan_add(p, strcmp(ctrl, "cgroup") == 0 ? NULL : ctrl, what, key, 0, "%s", r->unified[i + 1]);
-	}
-	return 0;
-}
-
 int cg_plan_build(enum cg_layout layout, const struct oci_resources *r, struct cg_plan *ret, struct berth_error **err)
 {
 	static int (*const planners[])(bool, const struct oci_resources *, struct cg_plan *, struct berth_error **) = {
-		cg_memory_plan, cg_cpu_plan, cg_cpuset_plan, cg_pids_plan, cg_devices_plan, unified_plan,
+		/* unified last: its keys override what the named fields wrote, as in runc */
+		cg_memory_plan, cg_cpu_plan,	 cg_cpuset_plan, cg_pids_plan, cg_devices_plan,
+		cg_blkio_plan,	cg_hugetlb_plan, cg_net_plan,	 cg_rdma_plan, cg_unified_plan,
 	};
 	bool v1 = layout != CG_LAYOUT_V2;
 	struct cg_plan p = {0};
@@ -85,6 +80,21 @@ int cg_plan_build(enum cg_layout layout, const struct oci_resources *r, struct c
 	return 0;
 }
 
+/* On hybrid, a controller missing from v1 may sit on the cgroup2 hierarchy, which takes no limits there. */
+static bool on_unified_only(struct cg_manager *m, const char *controller)
+{
+	_cleanup_free_ char *avail = NULL;
+	size_t n = strlen(controller);
+
+	if (m->layout != CG_LAYOUT_HYBRID || !m->unified ||
+	    cg_read(m->unified->mountpoint, "cgroup.controllers", &avail, NULL) < 0)
+		return false;
+	for (char *p = avail; (p = strstr(p, controller)); p += n)
+		if ((p == avail || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 /* Check every controller first, so that nothing is written for a plan that cannot be applied. */
 static int check_controllers(struct cg_manager *m, const struct cg_plan *p, struct berth_error **err)
 {
@@ -95,6 +105,16 @@ static int check_controllers(struct cg_manager *m, const struct cg_plan *p, stru
 			continue;
 		if (!w->controller)
 			return berth_error_set(err, 0, "%s set but no cgroup2 hierarchy is mounted", w->what);
+		if (on_unified_only(m, w->controller))
+			return berth_error_set(err, 0,
+					       "%s set but the '%s' cgroup controller is not available (on this hybrid "
+					       "layout it is only on the cgroup2 hierarchy, which takes no limits)",
+					       w->what, w->controller);
+		if (m->layout == CG_LAYOUT_V2)
+			return berth_error_set(err, 0,
+					       "%s set but the '%s' cgroup controller is not available (not enabled "
+					       "in the parent's cgroup.subtree_control)",
+					       w->what, w->controller);
 		return berth_error_set(err, 0, "%s set but the '%s' cgroup controller is not available", w->what,
 				       w->controller);
 	}
@@ -103,13 +123,37 @@ static int check_controllers(struct cg_manager *m, const struct cg_plan *p, stru
 	return 0;
 }
 
+/* checkBeforeUpdate: a new memory.max below the current usage would make the kernel OOM-kill at once */
+static int check_usage(const char *dir, const struct cg_write *w, struct berth_error **err)
+{
+	_cleanup_free_ char *cur = NULL;
+	unsigned long long usage, limit;
+
+	if (strcmp(w->value, "max") == 0 || cg_read(dir, "memory.current", &cur, NULL) < 0)
+		return 0;
+	usage = strtoull(cur, NULL, 10);
+	limit = strtoull(w->value, NULL, 10);
+	if (limit < usage)
+		return berth_error_set(err, 0, "set %s: %llu is below the current memory usage %llu", w->what, limit,
+				       usage);
+	return 0;
+}
+
 /* 1 when w was written or may be skipped, 0 when deferred, -1 on error. */
 static int write_one(struct cg_manager *m, const struct cg_write *w, bool last_try, struct berth_error **err)
 {
 	struct cg_hier *h = m->ops->hier_for(m, w->controller);
 	struct berth_error *e = NULL;
+	int r;
 
-	if (cg_write(h->dir, w->file, w->value, &e) == 0)
+	if ((w->flags & CG_W_CHECK_USAGE) && check_usage(h->dir, w, err) < 0)
+		return -1;
+	r = cg_write(h->dir, w->file, w->value, &e);
+	if (r < 0 && w->alt_file && e->code == ENOENT) {
+		berth_error_free(&e);
+		r = cg_write(h->dir, w->alt_file, w->alt_value, &e);
+	}
+	if (r == 0)
 		return 1;
 	if ((w->flags & CG_W_OPTIONAL) && e->code == ENOENT) {
 		berth_error_free(&e);

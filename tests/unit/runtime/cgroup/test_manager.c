@@ -281,7 +281,8 @@ static void test_v2(void **state)
 
 	/* the leaf's cgroup.controllers says what it may use */
 	assert_int_equal(cg_apply(m, &r, &err), -1);
-	assert_string_equal(err->msg, "memory limit set but the 'memory' cgroup controller is not available");
+	assert_string_equal(err->msg, "memory limit set but the 'memory' cgroup controller is not available (not "
+				      "enabled in the parent's cgroup.subtree_control)");
 	berth_error_free(&err);
 	fx_put(f->root, "a/berth-test-v2/cgroup.controllers", "memory pids\n");
 	fx_put(f->root, "a/berth-test-v2/memory.max", "max\n");

@@ -66,19 +66,19 @@ static void test_memory(void **state)
 	       "memory:memory.limit_in_bytes=104857600 (retry)\n"
 	       "memory:memory.memsw.limit_in_bytes=314572800 (retry)\n"
 	       "memory:memory.soft_limit_in_bytes=52428800\n"
-	       "memory:memory.swappiness=10\n"
-	       "memory:memory.oom_control=1\n");
+	       "memory:memory.oom_control=1\n"
+	       "memory:memory.swappiness=10\n");
 	/* hybrid uses the v1 files */
 	expect(CG_LAYOUT_HYBRID, &r,
 	       "memory:memory.limit_in_bytes=104857600 (retry)\n"
 	       "memory:memory.memsw.limit_in_bytes=314572800 (retry)\n"
 	       "memory:memory.soft_limit_in_bytes=52428800\n"
-	       "memory:memory.swappiness=10\n"
-	       "memory:memory.oom_control=1\n");
+	       "memory:memory.oom_control=1\n"
+	       "memory:memory.swappiness=10\n");
 	/* v2: swap.max counts swap alone; swappiness and the OOM switch do not exist */
 	expect(CG_LAYOUT_V2, &r,
-	       "memory:memory.max=104857600\n"
 	       "memory:memory.swap.max=209715200\n"
+	       "memory:memory.max=104857600\n"
 	       "memory:memory.low=52428800\n");
 }
 
@@ -90,14 +90,14 @@ static void test_memory_unlimited(void **state)
 	expect(CG_LAYOUT_V1, &r,
 	       "memory:memory.limit_in_bytes=-1 (retry)\n"
 	       "memory:memory.memsw.limit_in_bytes=-1 (retry)\n");
-	expect(CG_LAYOUT_V2, &r, "memory:memory.max=max\nmemory:memory.swap.max=max\n");
+	expect(CG_LAYOUT_V2, &r, "memory:memory.swap.max=max\nmemory:memory.max=max\n");
 	r.memory_limit = 1000;
 	r.has_memory_swap = true;
 	r.memory_swap = -1;
-	expect(CG_LAYOUT_V2, &r, "memory:memory.max=1000\nmemory:memory.swap.max=max\n");
+	expect(CG_LAYOUT_V2, &r, "memory:memory.swap.max=max\nmemory:memory.max=1000\n");
 	/* swap equal to the limit: no swap at all */
 	r.memory_swap = 1000;
-	expect(CG_LAYOUT_V2, &r, "memory:memory.max=1000\nmemory:memory.swap.max=0\n");
+	expect(CG_LAYOUT_V2, &r, "memory:memory.swap.max=0\nmemory:memory.max=1000\n");
 	/* 0 means unset, as in runc */
 	r.memory_limit = 0;
 	r.memory_swap = 0;
@@ -167,7 +167,8 @@ static void test_cpu(void **state)
 	expect(CG_LAYOUT_V2, &r, "cpu:cpu.weight=39\ncpu:cpu.max=max 100000\n");
 	r.has_cpu_period = false;
 	r.cpu_quota = 20000;
-	expect(CG_LAYOUT_V2, &r, "cpu:cpu.weight=39\ncpu:cpu.max=20000\n");
+	/* without a period runc writes the kernel's default one */
+	expect(CG_LAYOUT_V2, &r, "cpu:cpu.weight=39\ncpu:cpu.max=20000 100000\n");
 	expect(CG_LAYOUT_V1, &r, "cpu:cpu.shares=1024\ncpu:cpu.cfs_quota_us=20000\n");
 }
 
@@ -191,12 +192,16 @@ static void test_unified(void **state)
 	struct oci_resources r = {.unified = kv};
 
 	expect(CG_LAYOUT_V2, &r, "memory:memory.high=1000000\n-:cgroup.max.depth=3\n");
-	expect(CG_LAYOUT_V1, &r, "error: unified cgroup resources set but the cgroup layout is not v2");
-	expect(CG_LAYOUT_HYBRID, &r, "error: unified cgroup resources set but the cgroup layout is not v2");
+	expect(CG_LAYOUT_V1, &r,
+	       "error: unified cgroup resource 'memory.high' set but the cgroup layout is not v2 (cgroup v1 or "
+	       "hybrid)");
+	expect(CG_LAYOUT_HYBRID, &r,
+	       "error: unified cgroup resource 'memory.high' set but the cgroup layout is not v2 (cgroup v1 or "
+	       "hybrid)");
 	r.unified = bad;
-	expect(CG_LAYOUT_V2, &r, "error: invalid unified cgroup key '../memory.max'");
+	expect(CG_LAYOUT_V2, &r, "error: invalid unified cgroup key '../memory.max' (expected '<controller>.<knob>')");
 	r.unified = nodot;
-	expect(CG_LAYOUT_V2, &r, "error: invalid unified cgroup key 'memory'");
+	expect(CG_LAYOUT_V2, &r, "error: invalid unified cgroup key 'memory' (expected '<controller>.<knob>')");
 }
 
 static void test_device_lines(void **state)

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * linux.seccomp compiled with libseccomp into a BPF program before READY, and
+ * installed with one seccomp(2) call right before execve.
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "base/base.h"
+#include "runtime/internal.h"
+#include "sys/sys.h"
+
+/* runc turns on libseccomp's binary tree above this many rules (libseccomp <= 2.5.4 misbehaves with none). */
+#define OPTIMIZE_ABOVE 32
+
+static void ctx_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
+static void sock_filter_freep(struct sock_filter **p)
+{
+	free(*p);
+}
+
+/* runc's getAction: KILL is KILL_THREAD; ERRNO and TRACE return EPERM unless told otherwise. */
+static uint32_t scmp_action(enum oci_seccomp_action a, bool has_ret, unsigned ret)
+{
+	unsigned data = has_ret ? ret : EPERM;
+
+	switch (a) {
+	case OCI_SECCOMP_ACT_KILL:
+	case OCI_SECCOMP_ACT_KILL_THREAD:
+		return SCMP_ACT_KILL_THREAD;
+	case OCI_SECCOMP_ACT_KILL_PROCESS:
+		return SCMP_ACT_KILL_PROCESS;
+	case OCI_SECCOMP_ACT_TRAP:
+		return SCMP_ACT_TRAP;
+	case OCI_SECCOMP_ACT_ERRNO:
+		return SCMP_ACT_ERRNO(data);
+	case OCI_SECCOMP_ACT_TRACE:
+		return SCMP_ACT_TRACE(data);
+	case OCI_SECCOMP_ACT_LOG:
+		return SCMP_ACT_LOG;
+	case OCI_SECCOMP_ACT_NOTIFY:
+		return SCMP_ACT_NOTIFY;
+	case OCI_SECCOMP_ACT_ALLOW:
+	default:
+		return SCMP_ACT_ALLOW;
+	}
+}
+
+static enum scmp_compare scmp_op(enum oci_seccomp_op op)
+{
+	static const enum scmp_compare ops[OCI_SECCOMP_OP_COUNT] = {
+		[OCI_SECCOMP_OP_NE] = SCMP_CMP_NE,
+		[OCI_SECCOMP_OP_LT] = SCMP_CMP_LT,
+		[OCI_SECCOMP_OP_LE] = SCMP_CMP_LE,
+		[OCI_SECCOMP_OP_EQ] = SCMP_CMP_EQ,
+		[OCI_SECCOMP_OP_GE] = SCMP_CMP_GE,
+		[OCI_SECCOMP_OP_GT] = SCMP_CMP_GT,
+		[OCI_SECCOMP_OP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+	};
+
+	return ops[op];
+}
+
+static bool uses_notify(const struct oci_seccomp *sc)
+{
+	if (sc->default_action == OCI_SECCOMP_ACT_NOTIFY)
+		return true;
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		if (sc->syscalls[i].action == OCI_SECCOMP_ACT_NOTIFY && sc->syscalls[i].names)
+			return true;
+	return false;
+}
+
+/* runc counts rules per syscall name */
+static size_t count_names(const struct oci_seccomp *sc)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		n += strv_length(sc->syscalls[i].names);
+	return n;
+}
+
+static int add_archs(scmp_filter_ctx ctx, char *const *archs, struct berth_error **err)
+{
+	for (size_t i = 0; archs && archs[i]; i++) {
+		const char *libname = oci_seccomp_arch_to_libname(archs[i]);
+		uint32_t token = libname ? seccomp_arch_resolve_name(libname) : 0;
+		int rc;
+
+		if (token == 0)
+			return berth_error_set(err, 0, "seccomp architecture '%s' is not supported by libseccomp",
+					       archs[i]);
+		/* the native one is in already */
+		rc = seccomp_arch_add(ctx, token);
+		if (rc < 0 && rc != -EEXIST)
+			return berth_error_set(err, -rc, "add seccomp architecture '%s'", archs[i]);
+	}
+	return 0;
+}
+
+/*
+ * One name of a rule. As runc: a rule whose action is the default one is
+ * left out; conditions on distinct arguments are ANDed in one rule, but when
+ * an argument is compared twice each condition becomes a rule of its own.
+ */
+static int add_rule(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *s, const char *name, uint32_t def,
+		    struct berth_error **err)
+{
+	uint32_t act = scmp_action(s->action, s->has_errno_ret, s->errno_ret);
+	struct scmp_arg_cmp conds[6 * 2];
+	unsigned seen = 0, n = 0;
+	bool repeated = false;
+	int nr, rc = 0;
+
+	if (act == def)
+		return 0;
+	nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR) {
+		log_debug("unknown seccomp syscall '%s' ignored", name);
+		return 0;
+	}
+	if (s->n_args > sizeof(conds) / sizeof(conds[0]))
+		return berth_error_set(err, 0, "seccomp rule for syscall '%s': too many argument conditions", name);
+	for (size_t i = 0; i < s->n_args; i++) {
+		const struct oci_seccomp_arg *a = &s->args[i];
+
+		repeated |= (seen & (1u << a->index)) != 0;
+		seen |= 1u << a->index;
+		conds[n++] = (struct scmp_arg_cmp){
+			.arg = a->index, .op = scmp_op(a->op), .datum_a = a->value, .datum_b = a->value_two};
+	}
+	if (repeated) {
+		for (unsigned i = 0; i < n && rc == 0; i++)
+			rc = seccomp_rule_add_array(ctx, act, nr, 1, &conds[i]);
+	} else {
+		rc = seccomp_rule_add_array(ctx, act, nr, n, conds);
+	}
+	if (rc < 0)
+		return berth_error_set(err, -rc, "add seccomp rule for syscall '%s'", name);
+	return 0;
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct oci_seccomp *sc, uint32_t def, struct berth_error **err)
+{
+	for (size_t i = 0; i < sc->n_syscalls; i++) {
+		const struct oci_seccomp_syscall *s = &sc->syscalls[i];
+
+		for (size_t j = 0; s->names && s->names[j]; j++) {
+			if (!*s->names[j])
+				return berth_error_set(err, 0, "seccomp: empty string is not a valid syscall");
+			if (add_rule(ctx, s, s->names[j], def, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* SECCOMP_FILTER_FLAG_* for seccomp(2). TSYNC is moot: the process has one thread. */
+static unsigned load_flags(char *const *flags)
+{
+	unsigned f = 0;
+
+	for (size_t i = 0; flags && flags[i]; i++) {
+		if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_LOG"))
+			f |= SECCOMP_FILTER_FLAG_LOG;
+		else if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
+			f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		else if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
+			/* only valid with a listener (the kernel says EINVAL otherwise); notify is not supported */
+			log_debug("seccomp flag '%s' without a listener ignored", flags[i]);
+		else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_TSYNC"))
+			log_warn("unknown seccomp flag '%s', ignoring", flags[i]);
+	}
+	return f;
+}
+
+/* libseccomp 2.5 exports to an fd only: a memfd, read back into memory. */
+static int export_bpf(scmp_filter_ctx ctx, struct rt_seccomp *ret, struct berth_error **err)
+{
+	_cleanup_close_ int fd = sys_memfd_create("berth-seccomp", MFD_CLOEXEC);
+	_cleanup_(sock_filter_freep) struct sock_filter *insns = NULL;
+	off_t size;
+	int rc;
+
+	if (fd < 0)
+		return berth_error_set(err, errno, "memfd_create");
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc < 0)
+		return berth_error_set(err, -rc, "export seccomp filter");
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return berth_error_set(err, errno, "seek seccomp filter");
+	if (size == 0 || size % sizeof(struct sock_filter) || size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return berth_error_set(err, E2BIG, "seccomp filter of %lld bytes", (long long)size);
+	insns = xcalloc(1, (size_t)size);
+	if (pread(fd, insns, (size_t)size, 0) != size)
+		return berth_error_set(err, errno ? errno : EIO, "read seccomp filter");
+	ret->insns = TAKE_PTR(insns);
+	ret->len = (unsigned short)(size / sizeof(struct sock_filter));
+	return 0;
+}
+
+int rt_seccomp_build(const struct oci_seccomp *sc, struct rt_seccomp *ret, struct berth_error **err)
+{
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+	uint32_t def;
+
+	if (uses_notify(sc))
+		return berth_error_set(err, 0, "seccomp notify is not supported yet");
+	def = scmp_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret);
+	ctx = seccomp_init(def);
+	if (!ctx)
+		return berth_error_set(err, EINVAL, "seccomp default action '%s'",
+				       oci_seccomp_action_name(sc->default_action));
+	if (add_archs(ctx, sc->architectures, err) < 0)
+		return -1;
+	if (count_names(sc) > OPTIMIZE_ABOVE && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+		log_debug("seccomp binary tree optimization not available");
+	if (add_rules(ctx, sc, def, err) < 0)
+		return -1;
+	if (export_bpf(ctx, ret, err) < 0)
+		return -1;
+	ret->flags = load_flags(sc->flags);
+	return 0;
+}
+
+int rt_seccomp_load(const struct rt_seccomp *p, struct berth_error **err)
+{
+	struct sock_fprog prog = {.len = p->len, .filter = p->insns};
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog) == 0)
+		return 0;
+	/* kernels before 3.17 have prctl only, and so no flags */
+	if (errno == ENOSYS && p->flags == 0 && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0)
+		return 0;
+	return berth_error_set(err, errno, "load seccomp filter");
+}
+
+void rt_seccomp_done(struct rt_seccomp *p)
+{
+	free(p->insns);
+	p->insns = NULL;
+	p->len = 0;
+}
