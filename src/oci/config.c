@@ -77,23 +77,8 @@ static int dec_hooks(struct oci_dec *d, json_t *v, void *out)
 static int dec_annotations(struct oci_dec *d, json_t *v, void *out)
 {
 	struct oci_config *c = out;
-	_cleanup_strv_ char **pairs = NULL;
-	size_t n;
 
-	if (oci_dec_string_map(d, v, &pairs) < 0)
-		return -1;
-	n = strv_length(pairs) / 2;
-	if (n == 0)
-		return 0;
-	c->annotations = xcalloc(n, sizeof(*c->annotations));
-	c->n_annotations = n;
-	for (size_t i = 0; i < n; i++) {
-		c->annotations[i].key = TAKE_PTR(pairs[2 * i]);
-		c->annotations[i].value = TAKE_PTR(pairs[2 * i + 1]);
-	}
-	/* the vector's entries moved out: only its array is left to free */
-	free(TAKE_PTR(pairs));
-	return 0;
+	return oci_dec_kv_map(d, v, &c->annotations, &c->n_annotations);
 }
 
 static const struct oci_field config_fields[] = {
@@ -174,10 +159,6 @@ void oci_config_free(struct oci_config *c)
 			hook_done(&c->hooks.list[k][i]);
 		free(c->hooks.list[k]);
 	}
-	for (size_t i = 0; i < c->n_annotations; i++) {
-		free(c->annotations[i].key);
-		free(c->annotations[i].value);
-	}
-	free(c->annotations);
+	oci_kv_free(c->annotations, c->n_annotations);
 	free(c);
 }

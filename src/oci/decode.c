@@ -246,6 +246,36 @@ int oci_dec_string_map(struct oci_dec *d, json_t *v, char ***ret)
 	return 0;
 }
 
+int oci_dec_kv_map(struct oci_dec *d, json_t *v, struct oci_kv **ret, size_t *ret_n)
+{
+	_cleanup_strv_ char **pairs = NULL;
+	size_t n;
+
+	if (oci_dec_string_map(d, v, &pairs) < 0)
+		return -1;
+	n = strv_length(pairs) / 2;
+	if (n == 0)
+		return 0;
+	*ret = xcalloc(n, sizeof(**ret));
+	*ret_n = n;
+	for (size_t i = 0; i < n; i++) {
+		(*ret)[i].key = TAKE_PTR(pairs[2 * i]);
+		(*ret)[i].value = TAKE_PTR(pairs[2 * i + 1]);
+	}
+	/* the vector's entries moved out: only its array is left to free */
+	free(TAKE_PTR(pairs));
+	return 0;
+}
+
+void oci_kv_free(struct oci_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
 int oci_dec_bool(struct oci_dec *d, json_t *v, void *out)
 {
 	if (!json_is_boolean(v))

@@ -81,6 +81,9 @@ int oci_dec_object(struct oci_dec *d, json_t *v, const struct oci_field *fields,
 int oci_dec_array(struct oci_dec *d, json_t *v, size_t elem_size, oci_dec_fn decode, void **ret, size_t *ret_n);
 /* Decode an object of string values into alternating key, value pairs (NULL-terminated strv). */
 int oci_dec_string_map(struct oci_dec *d, json_t *v, char ***ret);
+/* The same object as an array of struct oci_kv (*ret NULL and *ret_n 0 when empty). */
+int oci_dec_kv_map(struct oci_dec *d, json_t *v, struct oci_kv **ret, size_t *ret_n);
+void oci_kv_free(struct oci_kv *kv, size_t n);
 
 /* Primitive decoders; out points to the member type named. */
 int oci_dec_string(struct oci_dec *d, json_t *v, void *out);	     /* char * */

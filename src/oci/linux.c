@@ -163,22 +163,8 @@ static int dec_rootfs_propagation(struct oci_dec *d, json_t *v, void *out)
 static int dec_sysctl(struct oci_dec *d, json_t *v, void *out)
 {
 	struct oci_linux *l = out;
-	_cleanup_strv_ char **pairs = NULL;
-	size_t n;
 
-	if (oci_dec_string_map(d, v, &pairs) < 0)
-		return -1;
-	n = strv_length(pairs) / 2;
-	if (n == 0)
-		return 0;
-	l->sysctl = xcalloc(n, sizeof(*l->sysctl));
-	l->n_sysctl = n;
-	for (size_t i = 0; i < n; i++) {
-		l->sysctl[i].key = TAKE_PTR(pairs[2 * i]);
-		l->sysctl[i].value = TAKE_PTR(pairs[2 * i + 1]);
-	}
-	free(TAKE_PTR(pairs));
-	return 0;
+	return oci_dec_kv_map(d, v, &l->sysctl, &l->n_sysctl);
 }
 
 static const struct oci_field linux_fields[] = {
@@ -218,11 +204,7 @@ void oci_linux_done(struct oci_linux *l)
 	free(l->rootfs_propagation);
 	strv_free(l->masked_paths);
 	strv_free(l->readonly_paths);
-	for (size_t i = 0; i < l->n_sysctl; i++) {
-		free(l->sysctl[i].key);
-		free(l->sysctl[i].value);
-	}
-	free(l->sysctl);
+	oci_kv_free(l->sysctl, l->n_sysctl);
 	free(l->mount_label);
 	free(l->seccomp_json);
 	oci_seccomp_free(l->seccomp);

@@ -210,7 +210,8 @@ struct oci_resources {
 	char *raw_json;
 };
 
-struct oci_sysctl {
+/* A key and its value: sysctl entries, annotations. */
+struct oci_kv {
 	char *key;
 	char *value;
 };
@@ -282,7 +283,7 @@ struct oci_linux {
 	unsigned long rootfs_propagation_flags; /* decoded MS_* | MS_REC, 0 when absent */
 	char **masked_paths;
 	char **readonly_paths;
-	struct oci_sysctl *sysctl;
+	struct oci_kv *sysctl;
 	size_t n_sysctl;
 	char *mount_label;
 	char *seccomp_json;	     /* linux.seccomp as JSON text, or NULL */
@@ -312,11 +313,6 @@ struct oci_hooks {
 	size_t n[OCI_HOOK_COUNT];
 };
 
-struct oci_annotation {
-	char *key;
-	char *value;
-};
-
 struct oci_config {
 	char *oci_version;
 	char *root_path; /* as written: relative to the bundle or absolute */
@@ -330,7 +326,7 @@ struct oci_config {
 	bool has_linux;
 	struct oci_linux linux_;
 	struct oci_hooks hooks;
-	struct oci_annotation *annotations;
+	struct oci_kv *annotations;
 	size_t n_annotations;
 };
 

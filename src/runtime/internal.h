@@ -49,7 +49,7 @@ int rt_paths_mask(char *const *paths, struct berth_error **err);
 int rt_paths_readonly(char *const *paths, struct berth_error **err);
 
 /* ---- sysctl.c: after pivot_root and /proc mounted ---- */
-int rt_sysctl_apply(const struct oci_sysctl *s, size_t n, struct berth_error **err);
+int rt_sysctl_apply(const struct oci_kv *s, size_t n, struct berth_error **err);
 
 /* ---- hooks.c ---- */
 /*

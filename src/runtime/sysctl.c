@@ -23,7 +23,7 @@ static char *sysctl_path(const char *key)
 	return p;
 }
 
-static int write_one(const struct oci_sysctl *s, struct berth_error **err)
+static int write_one(const struct oci_kv *s, struct berth_error **err)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int fd = -1;
@@ -45,7 +45,7 @@ static int write_one(const struct oci_sysctl *s, struct berth_error **err)
 	return 0;
 }
 
-int rt_sysctl_apply(const struct oci_sysctl *s, size_t n, struct berth_error **err)
+int rt_sysctl_apply(const struct oci_kv *s, size_t n, struct berth_error **err)
 {
 	for (size_t i = 0; i < n; i++)
 		if (write_one(&s[i], err) < 0)

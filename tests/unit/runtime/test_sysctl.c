@@ -15,7 +15,7 @@
 
 static void test_missing_key(void **state)
 {
-	struct oci_sysctl s = {.key = "berth.test.no_such_key", .value = "1"};
+	struct oci_kv s = {.key = "berth.test.no_such_key", .value = "1"};
 	struct berth_error *err = NULL;
 
 	assert_int_equal(rt_sysctl_apply(&s, 1, &err), -1);
@@ -27,7 +27,7 @@ static void test_missing_key(void **state)
 
 static void test_invalid_key(void **state)
 {
-	struct oci_sysctl s[] = {{.key = "", .value = "1"}, {.key = "/etc/passwd", .value = "1"}};
+	struct oci_kv s[] = {{.key = "", .value = "1"}, {.key = "/etc/passwd", .value = "1"}};
 	struct berth_error *err = NULL;
 
 	for (size_t i = 0; i < 2; i++) {
@@ -57,8 +57,8 @@ static int read_value(const char *path, char *buf, size_t len)
 /* A new network namespace of our own user namespace lets us write its net.* sysctls. */
 static int child_write(void *arg)
 {
-	struct oci_sysctl s[] = {{.key = "net.ipv4.ip_forward", .value = "1"},
-				 {.key = "net.ipv4.conf.lo.forwarding", .value = "1"}};
+	struct oci_kv s[] = {{.key = "net.ipv4.ip_forward", .value = "1"},
+			     {.key = "net.ipv4.conf.lo.forwarding", .value = "1"}};
 	struct berth_error *err = NULL;
 	char buf[32];
 
