@@ -67,7 +67,7 @@ static json_t *capabilities(void)
 
 /*
  * runc's shape: actions and operators sorted by name, the architectures this
- * libseccomp knows. SCMP_ACT_NOTIFY is left out until it is implemented.
+ * libseccomp knows.
  */
 static json_t *seccomp_features(void)
 {
@@ -76,8 +76,7 @@ static json_t *seccomp_features(void)
 	size_t n = 0;
 
 	for (int a = 0; a < OCI_SECCOMP_ACT_COUNT; a++)
-		if (a != OCI_SECCOMP_ACT_NOTIFY)
-			actions[n++] = oci_seccomp_action_name((enum oci_seccomp_action)a);
+		actions[n++] = oci_seccomp_action_name((enum oci_seccomp_action)a);
 	qsort(actions, n, sizeof(actions[0]), compare_strings);
 	json_object_set_new(doc, "actions", string_array(actions, n));
 	for (int op = 0; op < OCI_SECCOMP_OP_COUNT; op++)

@@ -82,6 +82,7 @@ struct rt_seccomp {
 	void *insns;	    /* struct sock_filter[len], or NULL */
 	unsigned short len; /* instructions */
 	unsigned flags;	    /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	bool notify;	    /* SCMP_ACT_NOTIFY used: loading returns a listener fd */
 };
 /*
  * Compile sc with libseccomp into a BPF program that ret then owns (free with
@@ -89,12 +90,21 @@ struct rt_seccomp {
  * errnoRet says otherwise), architectures, rules with their argument
  * comparisons (unknown syscall names skipped with a debug line), flags
  * (unknown ones skipped with a warning). Allocates: call it before READY.
- * SCMP_ACT_NOTIFY is an error for now ("seccomp notify is not supported yet").
+ * With SCMP_ACT_NOTIFY, ret->notify is set and loading adds
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER (rt_seccomp_load returns the listener).
  */
 int rt_seccomp_build(const struct oci_seccomp *sc, struct rt_seccomp *ret, struct berth_error **err);
 /*
  * Install the program on this process with one seccomp(2) call; allocates
  * nothing (but err on failure). Needs no_new_privs or CAP_SYS_ADMIN.
  */
-int rt_seccomp_load(const struct rt_seccomp *p, struct berth_error **err);
+int rt_seccomp_load(const struct rt_seccomp *p, int *ret_listener, struct berth_error **err);
+/*
+ * Send the listener fd of a SCMP_ACT_NOTIFY filter to the seccomp agent at
+ * sc->listener_path, as runc does: one message with runc's
+ * ContainerProcessState JSON ({"ociVersion", "fds": ["seccompFd"], "pid",
+ * "metadata", "state"}) and the fd attached.
+ */
+int rt_seccomp_send_listener(const struct oci_seccomp *sc, int fd, pid_t pid, const char *state_json,
+			     struct berth_error **err);
 void rt_seccomp_done(struct rt_seccomp *p);

@@ -138,6 +138,20 @@ static int apply_lsm(const struct oci_process *p, struct berth_error **err)
 	return 0;
 }
 
+/* Load the filter; a SCMP_ACT_NOTIFY one's listener fd goes to the parent (SECCOMP message). */
+static int load_seccomp(int sock, const struct rt_seccomp *filter, struct berth_error **err)
+{
+	int listener = -1, rc;
+
+	if (rt_seccomp_load(filter, &listener, err) < 0)
+		return -1;
+	if (listener < 0)
+		return 0;
+	rc = rt_msg_send(sock, RT_MSG_SECCOMP, 0, NULL, listener, err);
+	close(listener);
+	return rc;
+}
+
 int rt_child_wait_cgroup(struct rt_spawn *s, int sock, struct berth_error **err)
 {
 	if (s->in_cgroup)
@@ -178,12 +192,15 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	/* before the uid change: /proc/self/attr must still be ours to write */
 	if (apply_lsm(p, &err) < 0 || rt_rlimits_apply(p->rlimits, p->n_rlimits, &err) < 0)
 		rt_msg_fail(sock, err);
-	if (sc && !p->no_new_privileges && rt_seccomp_load(&filter, &err) < 0)
+	if (sc && !p->no_new_privileges && load_seccomp(sock, &filter, &err) < 0)
 		rt_msg_fail(sock, err);
 	if (rt_identity_apply(&p->user, p->has_capabilities ? &p->caps : NULL, setgroups, &err) < 0)
 		rt_msg_fail(sock, err);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		rt_msg_fail(sock, (berth_error_set(&err, errno, "set no_new_privs"), err));
+	/* a notify filter hands its listener to the parent, which is gone after READY */
+	if (sc && p->no_new_privileges && filter.notify && load_seccomp(sock, &filter, &err) < 0)
+		rt_msg_fail(sock, err);
 	/*
 	 * Everything that can fail is done before READY (as runc does before its
 	 * exec fifo): after it, `create` has returned and nobody reads our errors.
@@ -200,7 +217,7 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	}
 	if (keep_fds(s->preserve_fds, &err) < 0)
 		rt_msg_fail(sock, err);
-	if (sc && p->no_new_privileges && rt_seccomp_load(&filter, &err) < 0)
+	if (sc && p->no_new_privileges && !filter.notify && rt_seccomp_load(&filter, NULL, &err) < 0)
 		rt_msg_fail(sock, err);
 	execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
 	rt_msg_fail(sock, (berth_error_set(&err, errno, "exec '%s'", exe), err));

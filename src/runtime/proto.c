@@ -10,9 +10,10 @@
 #include "base/base.h"
 
 static const char *const type_names[] = {
-	[RT_MSG_GO] = "GO",	  [RT_MSG_HOOKS] = "HOOKS",   [RT_MSG_HOOKS_DONE] = "HOOKS_DONE",
-	[RT_MSG_PTY] = "PTY",	  [RT_MSG_READY] = "READY",   [RT_MSG_START] = "START",
-	[RT_MSG_ERROR] = "ERROR", [RT_MSG_CGROUP] = "CGROUP", [RT_MSG_PID] = "PID",
+	[RT_MSG_GO] = "GO",	      [RT_MSG_HOOKS] = "HOOKS",	  [RT_MSG_HOOKS_DONE] = "HOOKS_DONE",
+	[RT_MSG_PTY] = "PTY",	      [RT_MSG_READY] = "READY",	  [RT_MSG_START] = "START",
+	[RT_MSG_ERROR] = "ERROR",     [RT_MSG_CGROUP] = "CGROUP", [RT_MSG_PID] = "PID",
+	[RT_MSG_SECCOMP] = "SECCOMP",
 };
 
 int rt_msg_send(int sock, enum rt_msg_type type, int code, const char *text, int fd, struct berth_error **err)
@@ -48,7 +49,7 @@ int rt_msg_recv(int sock, struct rt_msg *ret, int *ret_fd, struct berth_error **
 		return berth_error_wrap(err, "receive setup message");
 	if (n == 0)
 		return berth_error_set(err, 0, "container setup process exited unexpectedly");
-	if ((size_t)n < offsetof(struct rt_msg, text) || ret->type < RT_MSG_GO || ret->type > RT_MSG_PID) {
+	if ((size_t)n < offsetof(struct rt_msg, text) || ret->type < RT_MSG_GO || ret->type > RT_MSG_SECCOMP) {
 		if (fd >= 0)
 			close(fd);
 		return berth_error_set(err, 0, "malformed setup message");

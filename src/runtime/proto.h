@@ -16,6 +16,7 @@
  *   HOOKS_DONE ───────────────────────────▶  createContainer hooks, pivot_root, masks,
  *                                             sysctl, cwd, executable lookup
  *                              ◀────────────  PTY + master fd (process.terminal only)
+ *                              ◀────────────  SECCOMP + listener fd (SCMP_ACT_NOTIFY only)
  *                              ◀────────────  READY
  *   (run/exec) START ─────────────────────▶  (create: waits on exec.fifo instead)
  *                                             startContainer hooks, rlimits, identity, execve
@@ -41,6 +42,7 @@ enum rt_msg_type {
 	RT_MSG_ERROR,
 	RT_MSG_CGROUP,
 	RT_MSG_PID,
+	RT_MSG_SECCOMP,
 };
 
 #define RT_MSG_TEXT_MAX 2048

@@ -4,6 +4,7 @@
  * installed with one seccomp(2) call right before execve.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <seccomp.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,7 +12,9 @@
 #include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #include "base/base.h"
 #include "runtime/internal.h"
@@ -169,17 +172,19 @@ static int add_rules(scmp_filter_ctx ctx, const struct oci_seccomp *sc, uint32_t
 }
 
 /* SECCOMP_FILTER_FLAG_* for seccomp(2). TSYNC is moot: the process has one thread. */
-static unsigned load_flags(char *const *flags)
+static unsigned load_flags(char *const *flags, bool notify)
 {
-	unsigned f = 0;
+	unsigned f = notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
 
 	for (size_t i = 0; flags && flags[i]; i++) {
 		if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_LOG"))
 			f |= SECCOMP_FILTER_FLAG_LOG;
 		else if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
 			f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		else if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") && notify)
+			f |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 		else if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
-			/* only valid with a listener (the kernel says EINVAL otherwise); notify is not supported */
+			/* only valid with a listener (the kernel says EINVAL otherwise) */
 			log_debug("seccomp flag '%s' without a listener ignored", flags[i]);
 		else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_TSYNC"))
 			log_warn("unknown seccomp flag '%s', ignoring", flags[i]);
@@ -218,8 +223,6 @@ int rt_seccomp_build(const struct oci_seccomp *sc, struct rt_seccomp *ret, struc
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
 	uint32_t def;
 
-	if (uses_notify(sc))
-		return berth_error_set(err, 0, "seccomp notify is not supported yet");
 	def = scmp_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret);
 	ctx = seccomp_init(def);
 	if (!ctx)
@@ -233,16 +236,24 @@ int rt_seccomp_build(const struct oci_seccomp *sc, struct rt_seccomp *ret, struc
 		return -1;
 	if (export_bpf(ctx, ret, err) < 0)
 		return -1;
-	ret->flags = load_flags(sc->flags);
+	ret->notify = uses_notify(sc);
+	ret->flags = load_flags(sc->flags, ret->notify);
 	return 0;
 }
 
-int rt_seccomp_load(const struct rt_seccomp *p, struct berth_error **err)
+int rt_seccomp_load(const struct rt_seccomp *p, int *ret_listener, struct berth_error **err)
 {
 	struct sock_fprog prog = {.len = p->len, .filter = p->insns};
+	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog);
 
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog) == 0)
+	if (rc >= 0) {
+		/* with NEW_LISTENER the call returns the notification fd */
+		if (ret_listener)
+			*ret_listener = p->notify ? (int)rc : -1;
+		else if (p->notify)
+			close((int)rc);
 		return 0;
+	}
 	/* kernels before 3.17 have prctl only, and so no flags */
 	if (errno == ENOSYS && p->flags == 0 && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0)
 		return 0;
@@ -254,4 +265,29 @@ void rt_seccomp_done(struct rt_seccomp *p)
 	free(p->insns);
 	p->insns = NULL;
 	p->len = 0;
+}
+
+int rt_seccomp_send_listener(const struct oci_seccomp *sc, int fd, pid_t pid, const char *state_json,
+			     struct berth_error **err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	_cleanup_close_ int sock = -1;
+	_cleanup_free_ char *text = NULL;
+	json_t *msg, *state;
+	int rc;
+
+	if (strlen(sc->listener_path) >= sizeof(addr.sun_path))
+		return berth_error_set(err, ENAMETOOLONG, "seccomp listener '%s'", sc->listener_path);
+	strcpy(addr.sun_path, sc->listener_path);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return berth_error_set(err, errno, "connect to seccomp listener '%s'", sc->listener_path);
+	state = json_loads(state_json, 0, NULL);
+	msg = json_pack("{s:s, s:[s], s:i, s:s, s:o}", "ociVersion", "1.0.2", "fds", "seccompFd", "pid", (int)pid,
+			"metadata", sc->listener_metadata ? sc->listener_metadata : "", "state",
+			state ? state : json_object());
+	text = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	rc = fd_send(sock, text, strlen(text), &fd, 1, err);
+	return rc < 0 ? berth_error_wrap(err, "seccomp listener '%s'", sc->listener_path) : 0;
 }

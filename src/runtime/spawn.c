@@ -65,6 +65,21 @@ static int handle_pty(struct rt_spawn *s, int fd, struct berth_error **err)
 	return 0;
 }
 
+/* The child's seccomp notification fd goes to the agent at listenerPath. */
+static int handle_seccomp_listener(struct rt_spawn *s, int fd, struct berth_error **err)
+{
+	_cleanup_free_ char *state = NULL;
+	int rc;
+
+	if (fd < 0 || !s->cfg->linux_.seccomp)
+		return berth_error_set(err, 0, "setup protocol: seccomp message without a listener");
+	s->record->pid = s->is_exec ? s->target_pid : s->pid;
+	state = rt_record_state_json(s->record, "creating", s->cfg);
+	rc = rt_seccomp_send_listener(s->cfg->linux_.seccomp, fd, s->pid, state, err);
+	close(fd);
+	return rc;
+}
+
 /*
  * A step of ours failed (a send with EPIPE, a cgroup write with ESRCH): when
  * the child has died of its own error meanwhile, that error is the one to
@@ -113,6 +128,10 @@ static int parent_protocol(struct rt_spawn *s, struct berth_error **err)
 			break;
 		case RT_MSG_PTY:
 			if (handle_pty(s, fd, err) < 0)
+				return -1;
+			break;
+		case RT_MSG_SECCOMP:
+			if (handle_seccomp_listener(s, fd, err) < 0)
 				return -1;
 			break;
 		case RT_MSG_READY:

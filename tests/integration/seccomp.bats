@@ -216,16 +216,30 @@ ALLOW_LIST='{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
 	assert_nothing_left
 }
 
-@test "seccomp: SCMP_ACT_NOTIFY is a clear error for now" {
-	skip_if_runc "runc implements the seccomp agent protocol"
-	make_bundle "$BUNDLE" true
-	seccomp_profile '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/berth-test-none.sock",
-		"syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_NOTIFY"}]}'
+@test "seccomp: SCMP_ACT_NOTIFY hands the listener fd and the state to the agent at listenerPath" {
+	make_bundle "$BUNDLE" sh -c 'mkdir /tmp/x || echo mkdir-failed; echo done'
+	local sock=$BATS_TEST_TMPDIR/agent.sock
+	seccomp_profile '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$sock"'", "listenerMetadata": "berth-test-meta",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}'
+	python3 "$BATS_TEST_DIRNAME/helpers/seccomp-agent.py" "$sock" 20 >"$BATS_TEST_TMPDIR/agent.out" &
+	local apid=$!
+	defer "kill $apid 2>/dev/null"
+	wait_for 5 test -S "$sock"
 	run rt run --bundle "$BUNDLE" "$PREFIX-a"
 	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ $output == *"seccomp notify is not supported yet"* ]]
-	assert_nothing_left
+	wait "$apid"
+	cat "$BATS_TEST_TMPDIR/agent.out"
+	[ "$status" -eq 0 ]
+	# the agent closed the listener: notified syscalls then fail (ENOSYS)
+	[[ $output == *mkdir-failed* ]]
+	[[ $output == *done* ]]
+	local msg
+	msg=$(head -1 "$BATS_TEST_TMPDIR/agent.out")
+	[ "$(jq -r '.fds[0]' <<<"$msg")" = seccompFd ]
+	[ "$(jq -r .metadata <<<"$msg")" = berth-test-meta ]
+	[ "$(jq -r .state.id <<<"$msg")" = "$PREFIX-a" ]
+	[ "$(jq -r .pid <<<"$msg")" -gt 0 ]
+	[ "$(sed -n 2p "$BATS_TEST_TMPDIR/agent.out")" = "fd received" ]
 }
 
 @test "seccomp: features lists the actions, operators and architectures" {

@@ -117,6 +117,15 @@ static void test_flags(void **state)
 		 "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\", \"SECCOMP_FILTER_FLAG_FROM_THE_FUTURE\"]}",
 		 &f);
 	assert_int_equal(f.flags, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+	assert_false(f.notify);
+	rt_seccomp_done(&f);
+	/* a NOTIFY rule asks the kernel for a listener, and then WAIT_KILLABLE_RECV is valid */
+	build_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/l\", \"flags\": "
+		 "[\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"], \"syscalls\": [{\"names\": [\"getpid\"], "
+		 "\"action\": \"SCMP_ACT_NOTIFY\"}]}",
+		 &f);
+	assert_true(f.notify);
+	assert_int_equal(f.flags, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	rt_seccomp_done(&f);
 	berth_log_set_level(BERTH_LOG_WARN);
 }
@@ -127,9 +136,6 @@ static void test_errors(void **state)
 		const char *seccomp;
 		const char *msg;
 	} cases[] = {
-		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/l\", \"syscalls\": [{\"names\": "
-		 "[\"getpid\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
-		 "seccomp notify is not supported yet"},
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"\"], \"action\": "
 		 "\"SCMP_ACT_KILL\"}]}",
 		 "seccomp: empty string is not a valid syscall"},
@@ -157,7 +163,7 @@ static int in_filtered_child(const struct rt_seccomp *f, int (*fn)(void))
 	if (pid == 0) {
 		struct berth_error *err = NULL;
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || rt_seccomp_load(f, &err) < 0)
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || rt_seccomp_load(f, NULL, &err) < 0)
 			_exit(100);
 		_exit(fn());
 	}
