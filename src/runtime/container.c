@@ -219,6 +219,7 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 		.console_socket = o->console_socket,
 		.record = &c->rec,
 		.lock_fd = c->dirfd,
+		.state_root = c->root,
 	};
 	if (rt_spawn_start(&c->spawn, err) < 0)
 		goto fail;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "oci/oci.h"
+#include "runtime/internal.h"
 #include "runtime/runtime.h"
 
 struct berth_error;
@@ -96,6 +97,8 @@ struct rt_spawn {
 	bool in_cgroup;		    /* child: the CGROUP message arrived */
 	bool orphaned;		    /* child: made by an intermediate process that exits */
 	const char *bundle;	    /* relative bind sources are relative to it */
+	const char *state_root;	    /* holds the cache of compiled seccomp filters, or NULL */
+	struct rt_seccomp filter;   /* compiled by rt_spawn_start before clone when the config has seccomp */
 	/* out */
 	pid_t pid;
 	int pidfd;

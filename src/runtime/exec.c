@@ -148,6 +148,7 @@ int rt_exec(const struct rt_global *g, const char *id, const struct rt_exec_opts
 		.console_socket = o->console_socket,
 		.record = x.rec,
 		.lock_fd = -1,
+		.state_root = x.root,
 	};
 	if (rt_spawn_start(&x.spawn, err) < 0 || rt_spawn_go(&x.spawn, err) < 0)
 		goto out;

@@ -98,6 +98,16 @@ int rt_seccomp_build(const struct oci_seccomp *sc, struct rt_seccomp *ret, struc
  * Install the program on this process with one seccomp(2) call; allocates
  * nothing (but err on failure). Needs no_new_privs or CAP_SYS_ADMIN.
  */
+/*
+ * rt_seccomp_build through a cache of compiled programs in
+ * <state_root>/.seccomp/: an entry holds the profile's JSON text, the
+ * libseccomp version and the native architecture it was built for, and is
+ * used only when all three match exactly. A hit is one file read instead of
+ * libseccomp's 5-20 ms for a Docker-sized profile. json or state_root NULL:
+ * no cache. A cache that cannot be written is not an error.
+ */
+int rt_seccomp_build_cached(const struct oci_seccomp *sc, const char *json, const char *state_root,
+			    struct rt_seccomp *ret, struct berth_error **err);
 int rt_seccomp_load(const struct rt_seccomp *p, int *ret_listener, struct berth_error **err);
 /*
  * Send the listener fd of a SCMP_ACT_NOTIFY filter to the seccomp agent at

@@ -168,7 +168,7 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	struct berth_error *err = NULL;
 	const struct oci_seccomp *sc = s->cfg->linux_.seccomp;
 	_cleanup_free_ char *exe = NULL;
-	struct rt_seccomp filter = {0};
+	const struct rt_seccomp *filter = &s->filter;
 	bool setgroups = true;
 
 	if (setup_terminal(s, sock, &err) < 0)
@@ -177,11 +177,6 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 		rt_msg_fail(sock, (berth_error_set(&err, errno, "chdir to cwd '%s'", p->cwd), err));
 	if (rt_find_executable(p->args[0], p->env, &exe, &err) < 0)
 		rt_msg_fail(sock, err);
-	/* compiled now, while exec's parent still places us in the cgroup: no libseccomp after READY */
-	if (sc && rt_seccomp_build(sc, &filter, &err) < 0)
-		rt_msg_fail(sock, err);
-	if (sc)
-		log_debug("seccomp filter ready: %u instructions", filter.len);
 	if (rt_child_wait_cgroup(s, sock, &err) < 0)
 		rt_msg_fail(sock, err);
 	if (s->cfg->linux_.namespaces[OCI_NS_USER].present) {
@@ -192,14 +187,14 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	/* before the uid change: /proc/self/attr must still be ours to write */
 	if (apply_lsm(p, &err) < 0 || rt_rlimits_apply(p->rlimits, p->n_rlimits, &err) < 0)
 		rt_msg_fail(sock, err);
-	if (sc && !p->no_new_privileges && load_seccomp(sock, &filter, &err) < 0)
+	if (sc && !p->no_new_privileges && load_seccomp(sock, filter, &err) < 0)
 		rt_msg_fail(sock, err);
 	if (rt_identity_apply(&p->user, p->has_capabilities ? &p->caps : NULL, setgroups, &err) < 0)
 		rt_msg_fail(sock, err);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		rt_msg_fail(sock, (berth_error_set(&err, errno, "set no_new_privs"), err));
 	/* a notify filter hands its listener to the parent, which is gone after READY */
-	if (sc && p->no_new_privileges && filter.notify && load_seccomp(sock, &filter, &err) < 0)
+	if (sc && p->no_new_privileges && filter->notify && load_seccomp(sock, filter, &err) < 0)
 		rt_msg_fail(sock, err);
 	/*
 	 * Everything that can fail is done before READY (as runc does before its
@@ -217,7 +212,7 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	}
 	if (keep_fds(s->preserve_fds, &err) < 0)
 		rt_msg_fail(sock, err);
-	if (sc && p->no_new_privileges && !filter.notify && rt_seccomp_load(&filter, NULL, &err) < 0)
+	if (sc && p->no_new_privileges && !filter->notify && rt_seccomp_load(filter, NULL, &err) < 0)
 		rt_msg_fail(sock, err);
 	execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
 	rt_msg_fail(sock, (berth_error_set(&err, errno, "exec '%s'", exe), err));

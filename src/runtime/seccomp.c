@@ -4,6 +4,7 @@
  * installed with one seccomp(2) call right before execve.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <seccomp.h>
 #include <string.h>
@@ -238,6 +239,90 @@ int rt_seccomp_build(const struct oci_seccomp *sc, struct rt_seccomp *ret, struc
 		return -1;
 	ret->notify = uses_notify(sc);
 	ret->flags = load_flags(sc->flags, ret->notify);
+	return 0;
+}
+
+#define CACHE_DIR ".seccomp"
+
+/*
+ * A cache entry is "<salt>\n<profile JSON>\0<BPF program>". The file name is
+ * only an index (FNV-1a of salt and JSON): a hit must hold the very same
+ * profile text, so a collision costs a rebuild, never a wrong filter, and no
+ * cryptographic hash is needed on the start path.
+ */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static bool cache_read(int dirfd, const char *name, const char *head, size_t head_len, const struct oci_seccomp *sc,
+		       struct rt_seccomp *ret)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0, prog;
+
+	if (dirfd < 0 || fs_read_file_at(dirfd, name, &data, &len, NULL) < 0)
+		return false;
+	if (len <= head_len || memcmp(data, head, head_len))
+		return false;
+	prog = len - head_len;
+	if (prog == 0 || prog % sizeof(struct sock_filter) || prog / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return false;
+	ret->insns = xmalloc(prog);
+	memcpy(ret->insns, data + head_len, prog);
+	ret->len = (unsigned short)(prog / sizeof(struct sock_filter));
+	ret->notify = uses_notify(sc);
+	ret->flags = load_flags(sc->flags, ret->notify);
+	return true;
+}
+
+static void cache_write(const char *dir, int dirfd, const char *name, const char *head, size_t head_len,
+			const struct rt_seccomp *f)
+{
+	_cleanup_close_ int fd = dirfd;
+	struct berth_error *e = NULL;
+	struct buf b = {0};
+
+	if (fd < 0 && fs_mkdir_p_at(AT_FDCWD, dir, 0700, &e) == 0)
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	buf_append(&b, head, head_len);
+	buf_append(&b, f->insns, f->len * sizeof(struct sock_filter));
+	if (fd < 0 || fs_write_file_atomic_at(fd, name, b.data, b.len, 0600, &e) < 0)
+		log_debug("seccomp cache '%s': %s", dir, e ? e->msg : strerror(errno));
+	buf_done(&b);
+	berth_error_free(&e);
+}
+
+int rt_seccomp_build_cached(const struct oci_seccomp *sc, const char *json, const char *state_root,
+			    struct rt_seccomp *ret, struct berth_error **err)
+{
+	const struct scmp_version *v = seccomp_version();
+	_cleanup_free_ char *dir = NULL, *head = NULL;
+	int dirfd;
+	char name[32];
+	size_t head_len;
+
+	if (!json || !state_root)
+		return rt_seccomp_build(sc, ret, err);
+	/* the salt: what else decides the program besides the profile */
+	head = xasprintf("berth-seccomp-1 libseccomp %u.%u.%u arch %u\n%s", v ? v->major : 0, v ? v->minor : 0,
+			 v ? v->micro : 0, seccomp_arch_native(), json);
+	head_len = strlen(head) + 1;
+	snprintf(name, sizeof(name), "%016llx.bpf", (unsigned long long)fnv1a(0xcbf29ce484222325ULL, head));
+	dir = fs_path_join(state_root, CACHE_DIR);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (cache_read(dirfd, name, head, head_len, sc, ret)) {
+		close(dirfd);
+		return 0;
+	}
+	if (rt_seccomp_build(sc, ret, err) < 0) {
+		if (dirfd >= 0)
+			close(dirfd);
+		return -1;
+	}
+	cache_write(dir, dirfd, name, head, head_len, ret);
 	return 0;
 }
 

@@ -38,6 +38,7 @@ void rt_spawn_done(struct rt_spawn *s)
 	if (s->pty_master >= 0)
 		close(s->pty_master);
 	s->sock = s->pidfd = s->pty_master = -1;
+	rt_seccomp_done(&s->filter);
 }
 
 static int run_runtime_hooks(struct rt_spawn *s, struct berth_error **err)
@@ -257,6 +258,11 @@ int rt_spawn_start(struct rt_spawn *s, struct berth_error **err)
 	int rc;
 
 	s->sock = s->pidfd = s->pty_master = -1;
+	/* before clone3: the child must not run libseccomp, and a cache hit is one read */
+	if (s->cfg->linux_.seccomp && !s->filter.insns &&
+	    rt_seccomp_build_cached(s->cfg->linux_.seccomp, s->cfg->linux_.seccomp_json, s->state_root, &s->filter,
+				    err) < 0)
+		return -1;
 	rc = s->is_exec ? rt_ns_open_of_pid(s->target_pid, &s->cfg->linux_, nsfds, err)
 			: rt_ns_open_paths(&s->cfg->linux_, nsfds, err);
 	if (rc < 0)

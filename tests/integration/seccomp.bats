@@ -250,3 +250,26 @@ ALLOW_LIST='{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
 	echo "$output" | jq -e '.linux.seccomp.operators | index("SCMP_CMP_MASKED_EQ")'
 	echo "$output" | jq -e '.linux.seccomp.archs | index("SCMP_ARCH_X86_64")'
 }
+
+@test "seccomp: compiled filters are cached per profile under the state root, and only reused for the same profile" {
+	skip_unless_berth "berth's filter cache"
+	make_bundle "$BUNDLE" sh -c 'mkdir /tmp/x && echo mkdir-ok; touch /tmp/y && echo touch-ok'
+	seccomp_profile "$DENY_MKDIR"
+	run rt run --bundle "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[[ $output != *mkdir-ok* ]]
+	[ "$(find "$ROOT/.seccomp" -name '*.bpf' | wc -l)" -eq 1 ]
+	# a hit: same behaviour, no new entry, and list does not take the cache for a container
+	run rt run --bundle "$BUNDLE" "$PREFIX-b"
+	[[ $output != *mkdir-ok* ]]
+	[[ $output == *touch-ok* ]]
+	[ "$(find "$ROOT/.seccomp" -name '*.bpf' | wc -l)" -eq 1 ]
+	[ -z "$(rt list -q)" ]
+	# another profile gets its own program
+	seccomp_profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["utimensat"], "action": "SCMP_ACT_ERRNO"}]}'
+	run rt run --bundle "$BUNDLE" "$PREFIX-c"
+	echo "$output"
+	[[ $output == *mkdir-ok* ]]
+	[[ $output != *touch-ok* ]]
+	[ "$(find "$ROOT/.seccomp" -name '*.bpf' | wc -l)" -eq 2 ]
+}

@@ -5,10 +5,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -190,6 +193,44 @@ static int try_getppid(void)
 	return 0;
 }
 
+/* The cache: a miss builds and stores, a hit gives the same program, a foreign entry under our name is rebuilt. */
+static void test_cache(void **state)
+{
+	const char *json = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+			   "\"action\": \"SCMP_ACT_ERRNO\"}]}";
+	char root[] = "/tmp/berth-test-seccomp-cache-XXXXXX";
+	struct oci_config *c = profile(json);
+	const struct oci_seccomp *sc = c->linux_.seccomp;
+	_cleanup_error_ struct berth_error *err = NULL;
+	struct rt_seccomp a = {0}, b = {0}, d = {0};
+	_cleanup_free_ char *dir = NULL;
+	struct dirent *de;
+	DIR *dp;
+
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(rt_seccomp_build_cached(sc, c->linux_.seccomp_json, root, &a, &err), 0);
+	assert_int_equal(rt_seccomp_build_cached(sc, c->linux_.seccomp_json, root, &b, &err), 0);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.insns, b.insns, a.len * sizeof(struct sock_filter));
+	/* replace the entry with one for another profile under the same name: it must not be used */
+	dir = fs_path_join(root, ".seccomp");
+	dp = opendir(dir);
+	assert_non_null(dp);
+	while ((de = readdir(dp)))
+		if (de->d_name[0] != '.')
+			assert_int_equal(
+				fs_write_file_atomic_at(dirfd(dp), de->d_name, "x\n{}\0AAAAAAAA", 14, 0600, &err), 0);
+	closedir(dp);
+	assert_int_equal(rt_seccomp_build_cached(sc, c->linux_.seccomp_json, root, &d, &err), 0);
+	assert_int_equal(a.len, d.len);
+	assert_memory_equal(a.insns, d.insns, a.len * sizeof(struct sock_filter));
+	rt_seccomp_done(&a);
+	rt_seccomp_done(&b);
+	rt_seccomp_done(&d);
+	oci_config_free(c);
+	assert_int_equal(fs_rm_rf_at(AT_FDCWD, root, &err), 0);
+}
+
 static void test_load(void **state)
 {
 	struct rt_seccomp f = {0};
@@ -225,7 +266,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build),  cmocka_unit_test(test_build_variants), cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_errors), cmocka_unit_test(test_load),
+		cmocka_unit_test(test_errors), cmocka_unit_test(test_load),	      cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
