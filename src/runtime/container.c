@@ -27,6 +27,7 @@ struct create_ctx {
 	bool dir_made;
 	struct cg_manager *cg;
 	bool cg_made;
+	struct oci_resources res; /* linux.resources with the device rules every container needs */
 	struct rt_record rec;
 	struct rt_spawn spawn;
 };
@@ -41,6 +42,7 @@ static void create_ctx_done(struct create_ctx *c)
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	cg_manager_free(c->cg);
+	free(c->res.devices);
 	free(c->rec.created);
 	strv_free(c->rec.cgroup_paths);
 	rt_spawn_done(&c->spawn);
@@ -130,14 +132,23 @@ static struct oci_device_rule *device_rules(const struct oci_linux *l, size_t *r
 	return v;
 }
 
-static int create_cgroup(const struct rt_global *g, const char *id, struct create_ctx *c, struct berth_error **err)
+/* The cgroup's paths and its resource plan, checked before anything is made. */
+static int cgroup_validate(const struct rt_global *g, const char *id, struct create_ctx *c, struct berth_error **err)
 {
 	const struct oci_linux *l = &c->cfg->linux_;
-	struct oci_resources res;
-	int rc;
 
 	if (cg_manager_new(NULL, l->cgroups_path, id, g->systemd_cgroup, &c->cg, err) < 0)
 		return -1;
+	/* always: without device rules every host device would be open to the container */
+	c->res = l->resources;
+	c->res.devices = device_rules(l, &c->res.n_devices);
+	return cg_check(c->cg, &c->res, err);
+}
+
+static int create_cgroup(struct create_ctx *c, struct berth_error **err)
+{
+	const struct oci_linux *l = &c->cfg->linux_;
+
 	if (cg_create(c->cg, err) < 0) {
 		int e = (*err)->code;
 		/* rootless without delegated cgroups: run without, as runc does */
@@ -152,12 +163,7 @@ static int create_cgroup(const struct rt_global *g, const char *id, struct creat
 		return 0;
 	}
 	c->cg_made = true;
-	/* always: without device rules every host device would be open to the container */
-	res = l->resources;
-	res.devices = device_rules(l, &res.n_devices);
-	rc = cg_apply(c->cg, &res, err);
-	free(res.devices);
-	return rc;
+	return cg_apply(c->cg, &c->res, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct berth_error **err)
@@ -179,7 +185,7 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 	c->dirfd = -1;
 	c->spawn.sock = c->spawn.pidfd = c->spawn.pty_master = -1;
 	log_debug("create '%s'", id);
-	if (create_validate(g, id, o, for_run ? o->detach : true, c, err) < 0)
+	if (create_validate(g, id, o, for_run ? o->detach : true, c, err) < 0 || cgroup_validate(g, id, c, err) < 0)
 		return -1;
 	log_debug("create '%s': config valid", id);
 	if (rt_state_dir_create(c->root, id, &c->dirfd, err) < 0)
@@ -194,7 +200,7 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 	if (fs_write_file_atomic_at(c->dirfd, RT_CONFIG_COPY, c->config_text, c->config_len, 0600, err) < 0 ||
 	    rt_record_write(c->dirfd, &c->rec, err) < 0)
 		goto fail;
-	if (create_cgroup(g, id, c, err) < 0)
+	if (create_cgroup(c, err) < 0)
 		goto fail;
 	c->rec.cgroup_paths = c->cg ? cg_manager_paths(c->cg) : NULL;
 	log_debug("create '%s': cgroup ready", id);

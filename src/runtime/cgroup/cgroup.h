@@ -93,6 +93,13 @@ const char *cg_manager_dir(const struct cg_manager *m, const char *controller);
 int cg_create(struct cg_manager *m, struct berth_error **err);
 
 /*
+ * What cg_apply would check before writing, without writing anything: the
+ * plan builds (values in range, nothing v2-only on v1) and every controller it
+ * needs is there. For validation before any side effect; needs no cgroup dir.
+ */
+int cg_check(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err);
+
+/*
  * Apply linux.resources (memory, cpu, cpuset, pids, devices, unified). A
  * limit whose controller is not available is an error naming the
  * controller; controllers nobody asked for are left alone. r may be NULL.

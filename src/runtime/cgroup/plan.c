@@ -191,6 +191,20 @@ int cg_plan_execute(struct cg_manager *m, const struct cg_plan *p, struct berth_
 	return 0;
 }
 
+int cg_check(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err)
+{
+	struct cg_plan p = {0};
+	int ret;
+
+	if (!r)
+		return 0;
+	if (cg_plan_build(m->layout, r, &p, err) < 0)
+		return -1;
+	ret = check_controllers(m, &p, err);
+	cg_plan_done(&p);
+	return ret;
+}
+
 int cg_apply(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err)
 {
 	struct cg_plan p = {0};

@@ -336,6 +336,12 @@ static void test_execute_missing_controller(void **state)
 	assert_int_equal(cg_apply(m, &net, &err), -1);
 	assert_string_equal(err->msg, "network classID set but the 'net_cls' cgroup controller is not available");
 	berth_error_free(&err);
+	/* cg_check says the same before anything exists (create validates with it) */
+	assert_int_equal(cg_check(m, &net, &err), -1);
+	assert_string_equal(err->msg, "network classID set but the 'net_cls' cgroup controller is not available");
+	berth_error_free(&err);
+	assert_int_equal(cg_check(m, &pids, &err), 0);
+	assert_false(fx_exists(f->root, "pids/berth-test-h"));
 	/* nothing asks for the missing ones: fine (the knob itself is missing in the fixture) */
 	assert_int_equal(cg_apply(m, &pids, &err), -1);
 	assert_non_null(strstr(err->msg, "set pids limit: open '"));
