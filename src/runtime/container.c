@@ -297,6 +297,27 @@ out:
 	return rc;
 }
 
+/*
+ * After a foreground run: what delete does, from what we hold in memory (the
+ * init is reaped, config and cgroup are known). Only the lock is taken again:
+ * a concurrent `delete -f` may have removed the container meanwhile.
+ */
+static int run_cleanup(struct create_ctx *c, struct berth_error **err)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct berth_error *e = NULL;
+
+	if (rt_state_dir_open(c->root, c->rec.id, true, &dirfd, &e) < 0) {
+		berth_error_free(&e);
+		return 0;
+	}
+	/* whatever the init left behind in its cgroup dies with it */
+	if (c->cg && cg_kill_all(c->cg, SIGKILL, &e) < 0)
+		berth_error_free(&e);
+	c->cg_made = false;
+	return rt_container_remove(c->root, &c->rec, c->cfg, c->cg, err);
+}
+
 int rt_run(const struct rt_global *g, const char *id, const struct rt_create_opts *o, int *ret_status,
 	   struct berth_error **err)
 {
@@ -320,7 +341,7 @@ int rt_run(const struct rt_global *g, const char *id, const struct rt_create_opt
 	close(TAKE_FD(c.dirfd));
 	rc = rt_spawn_wait(&c.spawn, ret_status, err);
 	log_debug("run '%s': process exited", id);
-	if (rt_delete(g, id, true, &e) < 0) {
+	if (run_cleanup(&c, &e) < 0) {
 		log_warn("%s, ignoring", e->msg);
 		berth_error_free(&e);
 	}

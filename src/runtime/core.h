@@ -43,6 +43,12 @@ const char *rt_record_status(int dirfd, const struct rt_record *r);
 char *rt_record_state_json(const struct rt_record *r, const char *status, const struct oci_config *cfg);
 /* The copy of config.json kept in the state dir. */
 int rt_state_config_load(int dirfd, struct oci_config **ret, struct berth_error **err);
+/*
+ * The last steps of delete, for a container whose processes are gone:
+ * poststop hooks, cgroup, state directory. Callers hold the state lock.
+ */
+int rt_container_remove(const char *root, const struct rt_record *r, const struct oci_config *cfg,
+			struct cg_manager *cg, struct berth_error **err);
 /* Remove <root>/<id> entirely. */
 int rt_state_dir_remove(const char *root, const char *id, struct berth_error **err);
 /* The container's cgroup manager rebuilt from the record; *ret NULL when it has none. */

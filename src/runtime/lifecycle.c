@@ -78,7 +78,7 @@ static void wait_gone(int pidfd)
 		;
 }
 
-static void run_poststop(int dirfd, const struct rt_record *r, const struct oci_config *cfg)
+static void run_poststop(const struct rt_record *r, const struct oci_config *cfg)
 {
 	_cleanup_free_ char *state = NULL;
 	struct berth_error *e = NULL;
@@ -90,6 +90,23 @@ static void run_poststop(int dirfd, const struct rt_record *r, const struct oci_
 		log_warn("%s, ignoring", e->msg);
 		berth_error_free(&e);
 	}
+}
+
+int rt_container_remove(const char *root, const struct rt_record *r, const struct oci_config *cfg,
+			struct cg_manager *cg, struct berth_error **err)
+{
+	struct berth_error *e = NULL;
+	int rc;
+
+	run_poststop(r, cfg);
+	if (cg && cg_destroy(cg, &e) < 0) {
+		log_warn("%s, ignoring", e->msg);
+		berth_error_free(&e);
+	}
+	log_debug("delete '%s': cgroup removed", r->id);
+	rc = rt_state_dir_remove(root, r->id, err);
+	log_debug("delete '%s': done", r->id);
+	return rc;
 }
 
 int rt_delete(const struct rt_global *g, const char *id, bool force, struct berth_error **err)
@@ -130,14 +147,7 @@ int rt_delete(const struct rt_global *g, const char *id, bool force, struct bert
 		wait_gone(pidfd);
 	}
 	log_debug("delete '%s': stopped", id);
-	run_poststop(dirfd, r, cfg);
-	if (cg && cg_destroy(cg, &e) < 0) {
-		log_warn("%s, ignoring", e->msg);
-		berth_error_free(&e);
-	}
-	log_debug("delete '%s': cgroup removed", id);
-	rc = rt_state_dir_remove(root, id, err);
-	log_debug("delete '%s': done", id);
+	rc = rt_container_remove(root, r, cfg, cg, err);
 out:
 	cg_manager_free(cg);
 	oci_config_free(cfg);
