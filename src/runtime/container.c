@@ -176,11 +176,23 @@ static int write_pid_file(const char *path, pid_t pid, struct berth_error **err)
 	return fs_write_file_atomic_at(AT_FDCWD, path, v, strlen(v), 0644, err);
 }
 
+/* Socket activation (sd_listen_fds): how many fds systemd passed us, 0 when none. */
+static int listen_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int p, n;
+
+	if (!pid || !fds || parse_int(pid, &p) < 0 || p != getpid() || parse_int(fds, &n) < 0 || n <= 0)
+		return 0;
+	return n;
+}
+
 /* create and run share this: everything up to a READY container init. */
 static int do_create(const struct rt_global *g, const char *id, const struct rt_create_opts *o, bool for_run,
 		     struct create_ctx *c, struct berth_error **err)
 {
 	_cleanup_free_ char *fifo = NULL;
+	int n_listen;
 
 	c->dirfd = -1;
 	c->spawn.sock = c->spawn.pidfd = c->spawn.pty_master = -1;
@@ -204,6 +216,11 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 		goto fail;
 	c->rec.cgroup_paths = c->cg ? cg_manager_paths(c->cg) : NULL;
 	log_debug("create '%s': cgroup ready", id);
+	n_listen = listen_fds();
+	if (n_listen) {
+		strv_push_take(&c->cfg->process.env, xasprintf("LISTEN_FDS=%d", n_listen));
+		strv_push(&c->cfg->process.env, "LISTEN_PID=1");
+	}
 	if (!for_run) {
 		fifo = xasprintf("%s/%s/%s", c->root, id, RT_EXEC_FIFO);
 		if (mkfifo(fifo, 0600) < 0) {
@@ -221,7 +238,7 @@ static int do_create(const struct rt_global *g, const char *id, const struct rt_
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.id = id,
-		.preserve_fds = o->preserve_fds,
+		.preserve_fds = n_listen + o->preserve_fds,
 		.console_socket = o->console_socket,
 		.record = &c->rec,
 		.lock_fd = c->dirfd,
@@ -341,7 +358,7 @@ int rt_run(const struct rt_global *g, const char *id, const struct rt_create_opt
 	close(TAKE_FD(c.dirfd));
 	rc = rt_spawn_wait(&c.spawn, ret_status, err);
 	log_debug("run '%s': process exited", id);
-	if (run_cleanup(&c, &e) < 0) {
+	if (!o->keep && run_cleanup(&c, &e) < 0) {
 		log_warn("%s, ignoring", e->msg);
 		berth_error_free(&e);
 	}

@@ -26,6 +26,7 @@ struct rt_create_opts {
 	bool no_new_keyring;
 	int preserve_fds; /* pass fds 3 .. 3+N-1 to the container process */
 	bool detach;	  /* run only: return after start */
+	bool keep;	  /* run only: leave the stopped container for a later delete */
 };
 
 /* create: the container's init is set up and waits for start. */
@@ -35,8 +36,11 @@ int rt_start(const struct rt_global *g, const char *id, struct berth_error **err
 /*
  * run: create + start. Without o->detach, waits for the process (forwarding
  * signals, proxying the terminal when process.terminal and no console
- * socket), deletes the container and sets *ret_status to its exit code
- * (128+signal when killed).
+ * socket), deletes the container (unless o->keep) and sets *ret_status to its
+ * exit code (128+signal when killed).
+ * create and run honour systemd socket activation as runc does: with
+ * LISTEN_PID our pid and LISTEN_FDS=N, fds 3..3+N-1 go to the container
+ * before the --preserve-fds ones, and its env gets LISTEN_FDS=N, LISTEN_PID=1.
  */
 int rt_run(const struct rt_global *g, const char *id, const struct rt_create_opts *o, int *ret_status,
 	   struct berth_error **err);

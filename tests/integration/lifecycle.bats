@@ -300,3 +300,26 @@ LOOP='trap "exit 42" TERM USR1; echo ready; while :; do sleep 0.05; done'
 	[[ $output == *"/dev/pts/"* ]]
 	[[ $output == *in-tty* ]]
 }
+
+@test "run --keep leaves the stopped container for delete" {
+	make_bundle "$BUNDLE" sh -c 'exit 4'
+	run rt run --keep --bundle "$BUNDLE" "$PREFIX-a"
+	[ "$status" -eq 4 ]
+	[ "$(container_status "$PREFIX-a")" = stopped ]
+	rt delete "$PREFIX-a"
+	assert_nothing_left
+}
+
+@test "socket activation: LISTEN_FDS reach the container as fds 3.., with LISTEN_FDS and LISTEN_PID=1" {
+	echo activated >"$BATS_TEST_TMPDIR/sock-standin"
+	make_bundle "$BUNDLE" sh -c 'cat <&3; echo "$LISTEN_FDS $LISTEN_PID"; cat <&4'
+	echo preserved >"$BATS_TEST_TMPDIR/extra"
+	# the runtime must be the process LISTEN_PID names: exec keeps the shell's pid
+	run sh -c 'exec 3<"$1" 4<"$2"; LISTEN_FDS=1 LISTEN_PID=$$ exec "$3" --root "$4" run --preserve-fds 1 --bundle "$5" "$6"' \
+		sh "$BATS_TEST_TMPDIR/sock-standin" "$BATS_TEST_TMPDIR/extra" "$RUNTIME" "$ROOT" "$BUNDLE" "$PREFIX-a"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = activated ]
+	[ "${lines[1]}" = "1 1" ]
+	[ "${lines[2]}" = preserved ]
+}

@@ -45,6 +45,7 @@ static int run_run(const struct cli_ctx *ctx, void *opts, const struct cli_args 
 		.no_new_keyring = o->no_new_keyring,
 		.preserve_fds = o->preserve_fds,
 		.detach = o->detach,
+		.keep = o->keep,
 	};
 	int status = 0;
 
