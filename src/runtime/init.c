@@ -125,7 +125,9 @@ static int enter_root(struct rt_spawn *s, int rootfd, struct berth_error **err)
 	const struct oci_linux *l = &s->cfg->linux_;
 
 	if (rootfd < 0) {
-		/* no mount namespace: the best we can do is chroot */
+		/* no mount namespace: the best we can do is chroot (after sysctl, through the host's /proc) */
+		if (rt_sysctl_apply(l->sysctl, l->n_sysctl, err) < 0)
+			return -1;
 		if (chroot(s->rootfs) < 0 || chdir("/") < 0)
 			return berth_error_set(err, errno, "chroot to '%s'", s->rootfs);
 		return 0;

@@ -444,3 +444,14 @@ hook()
 	[ "$status" -eq 0 ]
 	[ "$output" = from-host ]
 }
+
+@test "sysctl without a mount namespace is applied too (chroot case)" {
+	skip_if_runc "runc 1.1.5 writes sysctl through the rootfs' /proc, which is not mounted here"
+	make_bundle "$BUNDLE" sleep 100
+	cfg "$BUNDLE" '.linux.namespaces |= map(select(.type != "mount")) | .mounts = [] | .linux.maskedPaths = []
+		| .linux.readonlyPaths = [] | .root.readonly = false | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	rt run -d --bundle "$BUNDLE" "$PREFIX-a"
+	local pid
+	pid=$(container_pid "$PREFIX-a")
+	[ "$(nsenter --net="/proc/$pid/ns/net" cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+}
