@@ -6,42 +6,25 @@
 #include "cli/runtime/commands.h"
 #include "cli/runtime/flags.h"
 
-struct create_opts {
-	const char *bundle;
-	const char *console_socket;
-	const char *pid_file;
-	bool no_pivot;
-	bool no_new_keyring;
-	int preserve_fds;
-};
-
-#define O(field) offsetof(struct create_opts, field)
+/* The flags fill the library's options directly. */
 static const struct cli_opt create_options[] = {
-	CLI_FLAG_BUNDLE(struct create_opts, bundle),
-	CLI_FLAG_CONSOLE_SOCKET(struct create_opts, console_socket),
-	CLI_FLAG_PID_FILE(struct create_opts, pid_file),
-	CLI_FLAG_NO_PIVOT(struct create_opts, no_pivot),
-	CLI_FLAG_NO_NEW_KEYRING(struct create_opts, no_new_keyring),
-	CLI_FLAG_PRESERVE_FDS(struct create_opts, preserve_fds),
+	CLI_FLAG_BUNDLE(struct rt_create_opts, bundle),
+	CLI_FLAG_CONSOLE_SOCKET(struct rt_create_opts, console_socket),
+	CLI_FLAG_PID_FILE(struct rt_create_opts, pid_file),
+	CLI_FLAG_NO_PIVOT(struct rt_create_opts, no_pivot),
+	CLI_FLAG_NO_NEW_KEYRING(struct rt_create_opts, no_new_keyring),
+	CLI_FLAG_PRESERVE_FDS(struct rt_create_opts, preserve_fds),
 	CLI_OPT_END,
 };
 
 static int create_run(const struct cli_ctx *ctx, void *opts, const struct cli_args *args)
 {
 	_cleanup_error_ struct berth_error *err = NULL;
-	const struct create_opts *o = opts;
-	struct rt_create_opts co = {
-		.bundle = o->bundle,
-		.pid_file = o->pid_file,
-		.console_socket = o->console_socket,
-		.no_pivot = o->no_pivot,
-		.no_new_keyring = o->no_new_keyring,
-		.preserve_fds = o->preserve_fds,
-	};
+	const struct rt_create_opts *o = opts;
 
 	if (o->preserve_fds < 0)
 		return cli_fail(CLI_EXIT_FAILURE, "invalid value '%d' for '--preserve-fds'", o->preserve_fds);
-	if (rt_create(&ctx->g, args->args[0], &co, &err) < 0)
+	if (rt_create(&ctx->g, args->args[0], o, &err) < 0)
 		return cli_fail_error(CLI_EXIT_FAILURE, &err, NULL);
 	return 0;
 }
@@ -62,7 +45,7 @@ const struct cli_command cli_cmd_create = {
 		       "command(s) that get executed on start, edit the args parameter of the spec. See\n"
 		       "\"" CLI_PROG " spec --help\" for more explanation.",
 	.opts = create_options,
-	.opts_size = sizeof(struct create_opts),
+	.opts_size = sizeof(struct rt_create_opts),
 	.parse_flags = CLI_PARSE_PERMUTE,
 	.min_args = 1,
 	.max_args = 1,

@@ -6,30 +6,24 @@
 #include "cli/runtime/commands.h"
 #include "cli/runtime/flags.h"
 
+/* The library's options, filled by the flags directly, and what only the CLI knows. */
 struct run_opts {
-	const char *bundle;
-	const char *console_socket;
-	bool detach;
-	bool keep;
-	const char *pid_file;
-	bool no_subreaper;
-	bool no_pivot;
-	bool no_new_keyring;
-	int preserve_fds;
+	struct rt_create_opts co;
+	bool no_subreaper; /* accepted: berth-runtime reaps its own child */
 };
 
 #define O(field) offsetof(struct run_opts, field)
 static const struct cli_opt run_options[] = {
-	CLI_FLAG_BUNDLE(struct run_opts, bundle),
-	CLI_FLAG_CONSOLE_SOCKET(struct run_opts, console_socket),
-	{"detach", 'd', CLI_OPT_BOOL, O(detach), "detach from the container's process", NULL},
-	{"keep", 0, CLI_OPT_BOOL, O(keep), "do not delete the container after it exits", NULL},
-	CLI_FLAG_PID_FILE(struct run_opts, pid_file),
+	CLI_FLAG_BUNDLE(struct run_opts, co.bundle),
+	CLI_FLAG_CONSOLE_SOCKET(struct run_opts, co.console_socket),
+	{"detach", 'd', CLI_OPT_BOOL, O(co.detach), "detach from the container's process", NULL},
+	{"keep", 0, CLI_OPT_BOOL, O(co.keep), "do not delete the container after it exits", NULL},
+	CLI_FLAG_PID_FILE(struct run_opts, co.pid_file),
 	{"no-subreaper", 0, CLI_OPT_BOOL, O(no_subreaper),
 	 "disable the use of the subreaper used to reap reparented processes", NULL},
-	CLI_FLAG_NO_PIVOT(struct run_opts, no_pivot),
-	CLI_FLAG_NO_NEW_KEYRING(struct run_opts, no_new_keyring),
-	CLI_FLAG_PRESERVE_FDS(struct run_opts, preserve_fds),
+	CLI_FLAG_NO_PIVOT(struct run_opts, co.no_pivot),
+	CLI_FLAG_NO_NEW_KEYRING(struct run_opts, co.no_new_keyring),
+	CLI_FLAG_PRESERVE_FDS(struct run_opts, co.preserve_fds),
 	CLI_OPT_END,
 };
 
@@ -37,24 +31,14 @@ static int run_run(const struct cli_ctx *ctx, void *opts, const struct cli_args 
 {
 	_cleanup_error_ struct berth_error *err = NULL;
 	const struct run_opts *o = opts;
-	struct rt_create_opts co = {
-		.bundle = o->bundle,
-		.pid_file = o->pid_file,
-		.console_socket = o->console_socket,
-		.no_pivot = o->no_pivot,
-		.no_new_keyring = o->no_new_keyring,
-		.preserve_fds = o->preserve_fds,
-		.detach = o->detach,
-		.keep = o->keep,
-	};
 	int status = 0;
 
-	if (o->preserve_fds < 0)
-		return cli_fail(CLI_EXIT_FAILURE, "invalid value '%d' for '--preserve-fds'", o->preserve_fds);
-	if (rt_run(&ctx->g, args->args[0], &co, &status, &err) < 0)
+	if (o->co.preserve_fds < 0)
+		return cli_fail(CLI_EXIT_FAILURE, "invalid value '%d' for '--preserve-fds'", o->co.preserve_fds);
+	if (rt_run(&ctx->g, args->args[0], &o->co, &status, &err) < 0)
 		return cli_fail_error(CLI_EXIT_FAILURE, &err, NULL);
 	/* the container's status, so that a supervisor sees how it ended */
-	return o->detach ? 0 : status;
+	return o->co.detach ? 0 : status;
 }
 
 const struct cli_command cli_cmd_run = {
