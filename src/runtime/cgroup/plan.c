@@ -191,7 +191,8 @@ int cg_plan_execute(struct cg_manager *m, const struct cg_plan *p, struct berth_
 	return 0;
 }
 
-int cg_check(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err)
+/* Build the plan for r, then check it (apply false) or execute it (apply true). */
+static int with_plan(struct cg_manager *m, const struct oci_resources *r, bool apply, struct berth_error **err)
 {
 	struct cg_plan p = {0};
 	int ret;
@@ -200,21 +201,17 @@ int cg_check(struct cg_manager *m, const struct oci_resources *r, struct berth_e
 		return 0;
 	if (cg_plan_build(m->layout, r, &p, err) < 0)
 		return -1;
-	ret = check_controllers(m, &p, err);
+	ret = apply ? cg_plan_execute(m, &p, err) : check_controllers(m, &p, err);
 	cg_plan_done(&p);
 	return ret;
 }
 
+int cg_check(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err)
+{
+	return with_plan(m, r, false, err);
+}
+
 int cg_apply(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err)
 {
-	struct cg_plan p = {0};
-	int ret;
-
-	if (!r)
-		return 0;
-	if (cg_plan_build(m->layout, r, &p, err) < 0)
-		return -1;
-	ret = cg_plan_execute(m, &p, err);
-	cg_plan_done(&p);
-	return ret;
+	return with_plan(m, r, true, err);
 }
