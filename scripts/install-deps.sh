@@ -9,7 +9,8 @@ packages=(
 	meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev
 	clang-format git
 	# libraries
-	libjansson-dev libcap-dev libseccomp-dev
+	libjansson-dev libcap-dev libseccomp-dev libssl-dev libarchive-dev
+	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev
 	# tests
 	libcmocka-dev bats busybox-static jq python3 iproute2 util-linux procps
 	psmisc coreutils findutils
@@ -22,6 +23,8 @@ packages=(
 	# plugins; umoci and skopeo make the local busybox image (no registry)
 	containerd podman conmon golang-github-containers-common
 	containernetworking-plugins catatonit uidmap skopeo umoci
+	# images: a real registry for pull/push tests (htpasswd from apache2-utils)
+	docker-registry apache2-utils zstd
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "base/cleanup.h"
+#include "base/digest.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/log.h"

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Facade of engine/: Docker semantics, the only module that composes the
+ * others (image/, store/, runtime/, network/).
+ */
+#pragma once
+
+#include "engine/template.h"
