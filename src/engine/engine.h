@@ -5,4 +5,7 @@
  */
 #pragma once
 
+#include "engine/context.h"
+#include "engine/image.h"
 #include "engine/template.h"
+#include "engine/units.h"

@@ -11,3 +11,5 @@
 #include "image/layer.h"
 #include "image/blobs.h"
 #include "image/snapshot.h"
+#include "image/registry.h"
+#include "image/archives.h"

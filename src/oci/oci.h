@@ -413,3 +413,5 @@ void oci_seccomp_free(struct oci_seccomp *sc);
  * slave rslave private rprivate unbindable runbindable; the rest join data).
  */
 void oci_mount_parse_options(struct oci_mount *m);
+
+#include "oci/image_spec.h"

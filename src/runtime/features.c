@@ -101,9 +101,9 @@ static json_t *linux_features(void)
 
 	json_object_set_new(l, "namespaces", namespaces());
 	json_object_set_new(l, "capabilities", capabilities());
-	/* one ops table serves v1, v2 and hybrid; the systemd driver is not implemented */
+	/* one ops table serves v1, v2 and hybrid; the systemd driver where systemd is PID 1 */
 	json_object_set_new(l, "cgroup",
-			    json_pack("{s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0));
+			    json_pack("{s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 1));
 	json_object_set_new(l, "seccomp", seccomp_features());
 	json_object_set_new(l, "apparmor", enabled(false));
 	json_object_set_new(l, "selinux", enabled(false));

@@ -33,10 +33,12 @@ void cg_manager_free(struct cg_manager *m)
 	free(m->h);
 	if (m->v2_fd >= 0)
 		close(m->v2_fd);
+	cg_systemd_free(m->sd);
 	free(m);
 }
 
 DEFINE_CLEANUP_FUNC(struct cg_manager, cg_manager_free)
+DEFINE_CLEANUP_FUNC(struct cg_systemd, cg_systemd_free)
 
 static char *join_ctrls(char *const *ctrls)
 {
@@ -135,14 +137,6 @@ static int hier_set_path(struct cg_hier *h, char *cgpath, struct berth_error **e
 	return 0;
 }
 
-static void warn_systemd(void)
-{
-	if (access("/run/systemd/system", F_OK) == 0)
-		log_warn("the systemd cgroup driver is not supported yet, using cgroupfs");
-	else
-		log_warn("systemd cgroup driver requested but systemd is not running, using cgroupfs");
-}
-
 static int resolve_one(struct cg_hier *h, const char *path, const char *self_text, const char *self_file,
 		       struct berth_error **err)
 {
@@ -163,13 +157,13 @@ int cg_manager_new(const struct cg_env *env, const char *cgroups_path, const cha
 {
 	const char *self_file = env && env->self_cgroup ? env->self_cgroup : "/proc/self/cgroup";
 	_cleanup_(cg_manager_freep) struct cg_manager *m = NULL;
+	_cleanup_(cg_systemd_freep) struct cg_systemd *sd = NULL;
 	_cleanup_free_ char *converted = NULL, *self_text = NULL;
 	const char *path = cgroups_path;
 
 	if (systemd_driver) {
-		if (cg_systemd_path_to_cgroupfs(cgroups_path, id, &converted, err) < 0)
+		if (cg_systemd_select(env, cgroups_path, id, &sd, &converted, err) < 0)
 			return -1;
-		warn_systemd();
 		path = converted;
 	}
 	if (!path || !*path) {
@@ -185,6 +179,7 @@ int cg_manager_new(const struct cg_env *env, const char *cgroups_path, const cha
 	for (size_t i = 0; i < m->n; i++)
 		if (resolve_one(&m->h[i], path, self_text, self_file, err) < 0)
 			return -1;
+	m->sd = TAKE_PTR(sd);
 	*ret = TAKE_PTR(m);
 	return 0;
 }
@@ -217,6 +212,7 @@ int cg_manager_load(const struct cg_env *env, char *const *paths, struct cg_mana
 			m->unified = &m->h[i];
 	if (m->n == 0)
 		return berth_error_set(err, 0, "no mounted cgroup hierarchy matches the saved cgroup paths");
+	m->sd = cg_systemd_from_paths(paths);
 	*ret = TAKE_PTR(m);
 	return 0;
 }
@@ -239,6 +235,9 @@ char **cg_manager_paths(const struct cg_manager *m)
 
 	for (size_t i = 0; i < m->n; i++)
 		strv_push_take(&v, xasprintf("%s:%s", m->h[i].ctrl_list, m->h[i].cgpath));
+	/* no ':' in it, so cg_manager_load's matching skips it */
+	if (m->sd)
+		strv_push_take(&v, cg_systemd_paths_line(m->sd));
 	return v;
 }
 
@@ -288,6 +287,9 @@ static int hier_destroy(struct cg_hier *h, struct berth_error **err)
 
 int cg_create(struct cg_manager *m, struct berth_error **err)
 {
+	/* systemd makes the unit's cgroup when the first process is known (cg_enter) */
+	if (m->sd && !m->sd->started)
+		return 0;
 	for (size_t i = 0; i < m->n; i++) {
 		char *top = NULL;
 
@@ -313,6 +315,8 @@ int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error **err)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (m->sd && !m->sd->started && cg_systemd_enter(m, pid, err) < 0)
+		return -1;
 	for (size_t i = 0; i < m->n; i++)
 		if (cg_write(m->h[i].dir, "cgroup.procs", buf, err) < 0)
 			return -1;
@@ -384,6 +388,9 @@ int cg_destroy(struct cg_manager *m, struct berth_error **err)
 		close(m->v2_fd);
 		m->v2_fd = -1;
 	}
+	/* the unit first (systemd removes its cgroups), then what it left, as runc */
+	if (m->sd)
+		(void)cg_systemd_stop(m, &first);
 	/* every hierarchy is tried; the first failure is reported */
 	for (size_t i = 0; i < m->n; i++) {
 		struct berth_error *e = NULL;

@@ -38,6 +38,7 @@ struct cg_manager {
 	size_t n;
 	struct cg_hier *unified; /* into h, or NULL */
 	int v2_fd;
+	struct cg_systemd *sd; /* the systemd driver's unit (systemd.c), NULL with cgroupfs */
 };
 
 /* What differs between layouts. Hybrid is v1 for resources plus the unified dir. */
@@ -202,3 +203,121 @@ int cg_parse_io_stat(const char *text, struct cg_blkio_list *ret_bytes, struct c
 int cg_parse_cpuset_list(const char *text, struct cg_u64_list *ret, struct berth_error **err);
 /* "hugepages-2048kB" (a /sys/kernel/mm/hugepages entry) as runc names the size: "2MB". NULL when not one. */
 char *cg_hugepage_size_name(const char *dirent_name);
+
+/* ---- the systemd driver: unit names and properties (systemd_props.c, pure), D-Bus (systemd.c) ---- */
+
+/* A cgroupsPath "slice:prefix:name" as systemd sees it. */
+struct cg_systemd_unit {
+	char *name;  /* the name part, for the description */
+	char *unit;  /* "prefix-name.scope", "name.scope", or "name.slice" as given */
+	char *slice; /* the parent slice: "system.slice" ("user.slice" rootless) when empty */
+	char *path;  /* the unit's cgroup, as /proc/PID/cgroup shows it */
+};
+
+/*
+ * Split cgroups_path (NULL or "" means ":berth:<id>") into unit, slice and
+ * cgroup path as runc does. uid 0 is the system manager; another uid is
+ * that user's manager: "user.slice" by default and the path below
+ * "/user.slice/user-UID.slice/user@UID.service". Free with cg_systemd_unit_done.
+ */
+int cg_systemd_unit_parse(const char *cgroups_path, const char *id, uid_t uid, struct cg_systemd_unit *ret,
+			  struct berth_error **err);
+void cg_systemd_unit_done(struct cg_systemd_unit *u);
+
+/* One unit property: its D-Bus signature says which value field counts. */
+struct cg_systemd_device {
+	char *path;    /* "/dev/char/1:3", "char-136", "block-*" */
+	char perms[4]; /* subset of "rwm" */
+};
+
+struct cg_systemd_prop {
+	char *name;
+	const char *sig;		/* "s", "b", "t", "as" (one string), "au" (one u32), "ay", "a(ss)" */
+	unsigned min_version;		/* the systemd version that knows the property, 0 for any */
+	char *str;			/* s, as */
+	bool b;				/* b */
+	uint64_t u64;			/* t (UINT64_MAX: "infinity"), au */
+	uint8_t *bytes;			/* ay */
+	struct cg_systemd_device *devs; /* a(ss) */
+	size_t n;			/* bytes or devs */
+};
+
+struct cg_systemd_props {
+	struct cg_systemd_prop *v;
+	size_t n;
+};
+
+void cg_systemd_props_done(struct cg_systemd_props *p);
+
+/*
+ * The unit's own properties, as runc sets them: Description, Slice (a
+ * slice unit: Wants), PIDs with pid (when pid > 0 and the unit is a scope),
+ * Delegate, accounting of memory, cpu, io (v1: block io) and tasks, and
+ * DefaultDependencies=no.
+ */
+void cg_systemd_unit_props(const struct cg_systemd_unit *u, bool v1, pid_t pid, struct cg_systemd_props *p);
+
+/*
+ * linux.resources as the properties runc's systemd driver sets: v1
+ * MemoryLimit, CPUShares, BlockIOWeight; v2 MemoryMax, MemoryLow,
+ * MemorySwapMax, CPUWeight, IOWeight; both CPUQuotaPerSecUSec and
+ * CPUQuotaPeriodUSec, AllowedCPUs/AllowedMemoryNodes, TasksMax,
+ * DevicePolicy/DeviceAllow. Appends to p; an error for a bad cpuset list.
+ */
+int cg_systemd_resource_props(bool v1, const struct oci_resources *r, struct cg_systemd_props *p,
+			      struct berth_error **err);
+
+/* The device rules as DevicePolicy and DeviceAllow (runc's emulation of the v1 rule list). */
+void cg_systemd_device_props(const struct oci_device_rule *rules, size_t n, struct cg_systemd_props *p);
+
+/*
+ * A cpuset list "0-3,8" as systemd's AllowedCPUs bytes: byte i holds cpus
+ * 8i..8i+7, lowest bit first, no trailing zero bytes. Caller frees *ret.
+ */
+int cg_systemd_cpuset_bits(const char *list, uint8_t **ret, size_t *ret_n, struct berth_error **err);
+
+/* CPUQuotaPerSecUSec for a CFS quota and period (0: 100000): rounded up to 10 ms; UINT64_MAX when quota <= 0. */
+uint64_t cg_systemd_quota_per_sec(int64_t quota, uint64_t period);
+
+/* "Name=value" for logs and tests ("MemoryMax=infinity", "AllowedCPUs=0f 01"). Caller frees. */
+char *cg_systemd_prop_text(const struct cg_systemd_prop *p);
+
+/* The driver's state in a manager. */
+struct cg_systemd {
+	struct cg_systemd_unit unit;
+	bool user;		     /* the calling user's manager (rootless), else the system's */
+	bool started;		     /* the unit exists: started by cg_enter, or the manager was loaded */
+	bool has_res;		     /* res and plan hold what cg_apply asked for before the unit started */
+	struct cg_systemd_props res; /* resource properties */
+	struct cg_plan plan;	     /* the cgroupfs writes that follow them */
+};
+
+/* Whether systemd is the init system, as sd_booted(): /run/systemd/system/ is a directory. */
+bool cg_systemd_booted(void);
+void cg_systemd_free(struct cg_systemd *sd);
+
+/*
+ * The driver for cg_manager_new's systemd_driver: where systemd is PID 1
+ * (and a real hierarchy, v2 when rootless) *ret_sd gets the unit and
+ * *ret_path its cgroup; else *ret_sd is NULL and *ret_path the cgroupfs
+ * path cg_systemd_path_to_cgroupfs() gives, with a warning. Caller frees both.
+ */
+int cg_systemd_select(const struct cg_env *env, const char *cgroups_path, const char *id, struct cg_systemd **ret_sd,
+		      char **ret_path, struct berth_error **err);
+
+/* The state.json line naming the unit ("systemd-unit=NAME", "systemd-user-unit=NAME"). Caller frees. */
+char *cg_systemd_paths_line(const struct cg_systemd *sd);
+/* The driver state of a manager loaded from such lines: started, or NULL when no line names a unit. */
+struct cg_systemd *cg_systemd_from_paths(char *const *paths);
+
+/*
+ * The manager hooks. cg_systemd_apply keeps the properties and writes for
+ * cg_systemd_enter until the unit exists, else sets them (SetUnitProperties)
+ * and writes. cg_systemd_enter starts the unit with pid (libsystemd's sd-bus,
+ * loaded with dlopen on first use), then makes the directories systemd does
+ * not, enters pid everywhere and does the cgroupfs writes. cg_systemd_stop
+ * stops the unit and waits until it is gone; a missing unit is fine.
+ */
+int cg_systemd_apply(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err);
+int cg_systemd_enter(struct cg_manager *m, pid_t pid, struct berth_error **err);
+int cg_systemd_stop(struct cg_manager *m, struct berth_error **err);

@@ -213,5 +213,7 @@ int cg_check(struct cg_manager *m, const struct oci_resources *r, struct berth_e
 
 int cg_apply(struct cg_manager *m, const struct oci_resources *r, struct berth_error **err)
 {
+	if (m->sd)
+		return cg_systemd_apply(m, r, err);
 	return with_plan(m, r, true, err);
 }

@@ -76,12 +76,24 @@ static bool word_in(const char *list, const char *word)
 
 static struct cg_hier *v2_hier_for(struct cg_manager *m, const char *controller)
 {
-	_cleanup_free_ char *avail = NULL;
+	_cleanup_free_ char *avail = NULL, *dir = NULL;
+	char *slash;
 
 	if (!m->unified || !controller)
 		return m->unified;
-	/* the leaf's cgroup.controllers lists what its parent enabled for it */
-	if (cg_read(m->unified->dir, "cgroup.controllers", &avail, NULL) < 0)
+	/*
+	 * The leaf's cgroup.controllers lists what its parent enabled for it.
+	 * Before the leaf exists (cg_check runs first), the nearest existing
+	 * ancestor's list is what the leaf can be given.
+	 */
+	dir = xstrdup(m->unified->dir);
+	while (access(dir, F_OK) < 0) {
+		slash = strrchr(dir, '/');
+		if (errno != ENOENT || !slash || strlen(dir) <= strlen(m->unified->mountpoint))
+			return NULL;
+		*slash = '\0';
+	}
+	if (cg_read(dir, "cgroup.controllers", &avail, NULL) < 0)
 		return NULL;
 	return word_in(avail, controller) ? m->unified : NULL;
 }

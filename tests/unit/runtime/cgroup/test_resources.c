@@ -248,6 +248,26 @@ static struct cg_manager *v2_manager(struct cg_fixture **ret_f, const char *ctrl
 	return m;
 }
 
+/* Before the leaf exists, what its nearest existing ancestor offers decides (cg_check runs before cg_create). */
+static void test_v2_check_before_create(void **state)
+{
+	struct cg_fixture *f = cg_fixture_new("30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::/\n");
+	struct cg_manager *m = NULL;
+	struct oci_resources mem = {.has_memory_limit = true, .memory_limit = 1000};
+	struct oci_resources pids = {.has_pids_limit = true, .pids_limit = 10};
+	struct berth_error *err = NULL;
+
+	assert_int_equal(cg_manager_new(&f->env, "/a/b/berth-test-leaf", "x", false, &m, NULL), 0);
+	fx_put(f->root, "cgroup.controllers", "cpu memory\n");
+	assert_int_equal(cg_check(m, &mem, &err), 0);
+	assert_null(err);
+	assert_int_equal(cg_check(m, &pids, &err), -1);
+	assert_non_null(strstr(err->msg, "'pids'"));
+	berth_error_free(&err);
+	cg_manager_free(m);
+	cg_fixture_free(f);
+}
+
 static void test_execute_alt_and_optional(void **state)
 {
 	struct cg_fixture *f = NULL;
@@ -362,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_rdma),
 		cmocka_unit_test(test_unified_last),
 		cmocka_unit_test_teardown(test_execute_alt_and_optional, cg_fixture_teardown),
+		cmocka_unit_test(test_v2_check_before_create),
 		cmocka_unit_test_teardown(test_execute_check_usage, cg_fixture_teardown),
 		cmocka_unit_test_teardown(test_execute_missing_controller, cg_fixture_teardown),
 	};
