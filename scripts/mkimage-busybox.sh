@@ -61,7 +61,7 @@ tar --sort=name --numeric-owner --owner=0 --group=0 --mtime="@$epoch" --format=p
 
 # A private root: nothing of the machine's berth is read or written.
 b=("$berth" --root "$work/root" --runroot "$work/run")
-"${b[@]}" import \
+SOURCE_DATE_EPOCH=$epoch "${b[@]}" import \
 	-c 'CMD ["sh"]' \
 	-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 	-m "berth built-in busybox $("$busybox" 2>&1 | head -n1 | awk '{print $2}')" \

@@ -40,7 +40,7 @@ static int exec_error(struct state *st, size_t pos, size_t end, const char *fmt,
 	_cleanup_free_ char *msg = NULL;
 	const char *src = st->t->src;
 	unsigned line = 1;
-	size_t col = pos, ctx_len = 0, runes = 0;
+	size_t col = pos;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -52,15 +52,9 @@ static int exec_error(struct state *st, size_t pos, size_t end, const char *fmt,
 			line++;
 			col = pos - i - 1;
 		}
-	/* the context is the node's text, cut after 20 characters as Go does */
-	while (pos + ctx_len < end && runes < 20) {
-		ctx_len++;
-		while (pos + ctx_len < end && ((unsigned char)src[pos + ctx_len] & 0xc0) == 0x80)
-			ctx_len++;
-		runes++;
-	}
-	return berth_error_set(st->err, 0, "template: :%u:%zu: executing \"\" at <%.*s%s>: %s", line, col, (int)ctx_len,
-			       src + pos, pos + ctx_len < end ? "..." : "", msg);
+	/* the context is the node's text */
+	return berth_error_set(st->err, 0, "template: :%u:%zu: executing \"\" at <%.*s>: %s", line, col,
+			       (int)(end - pos), src + pos, msg);
 }
 
 static int step(struct state *st, size_t pos, size_t end)
@@ -159,8 +153,18 @@ static int eval_arg(struct state *st, json_t *dot, const struct tpl_arg *a, json
 
 static int call_error(struct state *st, const struct tpl_cmd *cmd, const struct tpl_arg *a, struct tpl_call *c)
 {
+	const struct tpl_arg *bad;
+
+	if (c->arg_error && cmd && c->bad_arg >= 0 && (size_t)c->bad_arg + 1 < cmd->n_args) {
+		/* Go blames the argument; a literal of the wrong type reads "expected string; found 1" */
+		bad = cmd->args[c->bad_arg + 1];
+		if (bad->type == TPL_ARG_CONST)
+			return exec_error(st, bad->pos, bad->end, "expected %s; found %.*s", c->want_type,
+					  (int)(bad->end - bad->pos), st->t->src + bad->pos);
+		return exec_error(st, bad->pos, bad->end, "%s", c->msg);
+	}
 	if (c->arg_error)
-		return exec_error(st, a->pos, a->end, "%s", c->msg);
+		return exec_error(st, cmd ? cmd->pos : a->pos, cmd ? cmd->end : a->end, "%s", c->msg);
 	return exec_error(st, cmd ? cmd->pos : a->pos, cmd ? cmd->end : a->end, "error calling %s: %s", c->name,
 			  c->msg);
 }
@@ -194,7 +198,7 @@ static int call_func(struct state *st, json_t *dot, const struct tpl_arg *a, con
 {
 	const struct tpl_func *f = a->func;
 	size_t n_words = cmd ? cmd->n_args - 1 : 0, n = n_words + has_final;
-	struct tpl_call c = {.name = f->name, .lim = st->lim};
+	struct tpl_call c = {.name = f->name, .lim = st->lim, .bad_arg = -1};
 	json_t **args;
 	int r = 0;
 
@@ -425,7 +429,7 @@ static int range_over(struct state *st, const struct tpl_node *n, size_t mark, j
 		free(keys);
 	} else if (json_is_integer(v)) {
 		if (strv_length(n->pipe->decl) > 1)
-			return exec_error(st, n->pipe->pos, n->pipe->end,
+			return exec_error(st, n->pipe->cmds[0]->pos, n->pipe->end,
 					  "can't use %lld to iterate over more than one variable",
 					  (long long)json_integer_value(v));
 		for (json_int_t i = 0; i < json_integer_value(v) && (r == WALK_OK || r == WALK_CONTINUE); i++, (*count)++) {
@@ -436,7 +440,7 @@ static int range_over(struct state *st, const struct tpl_node *n, size_t mark, j
 	} else if (v && !json_is_null(v)) {
 		struct buf b = {0};
 		tpl_print_value(&b, v);
-		r = exec_error(st, n->pipe->pos, n->pipe->end, "range can't iterate over %s", b.data);
+		r = exec_error(st, n->pipe->cmds[0]->pos, n->pipe->end, "range can't iterate over %s", b.data);
 		buf_done(&b);
 	}
 	return r < 0 ? -1 : 0;

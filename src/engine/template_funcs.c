@@ -44,8 +44,12 @@ int tpl_call_arg_fail(struct tpl_call *c, const char *fmt, ...)
 
 /* ---- arguments and results ---- */
 
-static int arg_string(struct tpl_call *c, json_t *v, const char **s, size_t *n)
+static int arg_string(struct tpl_call *c, json_t **a, size_t i, const char **s, size_t *n)
 {
+	json_t *v = a[i];
+
+	c->bad_arg = (int)i;
+	c->want_type = "string";
 	if (!v)
 		return tpl_call_arg_fail(c, "invalid value; expected string");
 	if (!json_is_string(v))
@@ -56,10 +60,13 @@ static int arg_string(struct tpl_call *c, json_t *v, const char **s, size_t *n)
 }
 
 /* An int parameter: a JSON integer, or a real with an integral value. */
-static int arg_int(struct tpl_call *c, json_t *v, long long *ret)
+static int arg_int(struct tpl_call *c, json_t **a, size_t i, long long *ret)
 {
+	json_t *v = a[i];
 	double d;
 
+	c->bad_arg = (int)i;
+	c->want_type = "int";
 	if (!v)
 		return tpl_call_arg_fail(c, "invalid value; expected int");
 	if (json_is_integer(v)) {
@@ -128,7 +135,7 @@ static int eq2(struct tpl_call *c, const json_t *a, const json_t *b, bool *ret)
 {
 	enum kind ka = kind_of(a), kb = kind_of(b);
 
-	if (ka == K_OTHER || kb == K_OTHER)
+	if (ka == K_OTHER && kb == K_OTHER)
 		return tpl_call_fail(c, "invalid type for comparison");
 	if (ka != kb) {
 		if (ka != K_NIL && kb != K_NIL)
@@ -392,7 +399,7 @@ static int fn_printf(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	const char *f;
 	size_t fn;
 
-	if (arg_string(c, a[0], &f, &fn) < 0)
+	if (arg_string(c, a, 0, &f, &fn) < 0)
 		return -1;
 	if (tpl_sprintf(&b, c->lim->max_string, f, fn, a + 1, n - 1) < 0) {
 		buf_done(&b);
@@ -480,7 +487,7 @@ static int fn_split(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	size_t sn, sepn;
 	json_t *arr;
 
-	if (arg_string(c, a[0], &s, &sn) < 0 || arg_string(c, a[1], &sep, &sepn) < 0)
+	if (arg_string(c, a, 0, &s, &sn) < 0 || arg_string(c, a, 1, &sep, &sepn) < 0)
 		return -1;
 	arr = json_array();
 	if (sepn == 0) {
@@ -515,10 +522,14 @@ static int fn_join(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	const char *sep;
 	size_t sepn;
 
-	if (arg_string(c, a[1], &sep, &sepn) < 0)
+	if (arg_string(c, a, 1, &sep, &sepn) < 0)
 		return -1;
-	if (!a[0] || (!json_is_array(a[0]) && !json_is_null(a[0])))
+	/* a missing value is Go's nil slice */
+	if (a[0] && !json_is_array(a[0]) && !json_is_null(a[0])) {
+		c->bad_arg = 0;
+		c->want_type = "[]string";
 		return tpl_call_arg_fail(c, "wrong type for value; expected []string; got %s", tpl_type_name(a[0]));
+	}
 	buf_append(&b, "", 0);
 	for (size_t i = 0; i < json_array_size(a[0]) && b.len <= c->lim->max_string; i++) {
 		if (i)
@@ -531,14 +542,14 @@ static int fn_join(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 enum case_op { CASE_LOWER, CASE_UPPER, CASE_TITLE };
 
 /* ASCII letters only: other characters are copied as they are. */
-static int change_case(struct tpl_call *c, json_t *v, enum case_op op, json_t **ret)
+static int change_case(struct tpl_call *c, json_t **a, enum case_op op, json_t **ret)
 {
 	struct buf b = {0};
 	const char *s;
 	size_t n;
 	bool sep = true;
 
-	if (arg_string(c, v, &s, &n) < 0)
+	if (arg_string(c, a, 0, &s, &n) < 0)
 		return -1;
 	buf_append(&b, s, n);
 	for (size_t i = 0; i < n; i++) {
@@ -556,17 +567,17 @@ static int change_case(struct tpl_call *c, json_t *v, enum case_op op, json_t **
 
 static int fn_lower(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 {
-	return change_case(c, a[0], CASE_LOWER, ret);
+	return change_case(c, a, CASE_LOWER, ret);
 }
 
 static int fn_upper(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 {
-	return change_case(c, a[0], CASE_UPPER, ret);
+	return change_case(c, a, CASE_UPPER, ret);
 }
 
 static int fn_title(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 {
-	return change_case(c, a[0], CASE_TITLE, ret);
+	return change_case(c, a, CASE_TITLE, ret);
 }
 
 static int fn_pad(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
@@ -576,7 +587,7 @@ static int fn_pad(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	const char *s;
 	size_t sn;
 
-	if (arg_string(c, a[0], &s, &sn) < 0 || arg_int(c, a[1], &pre) < 0 || arg_int(c, a[2], &post) < 0)
+	if (arg_string(c, a, 0, &s, &sn) < 0 || arg_int(c, a, 1, &pre) < 0 || arg_int(c, a, 2, &post) < 0)
 		return -1;
 	if (sn == 0) {
 		*ret = tpl_string_new("", 0);
@@ -600,7 +611,7 @@ static int fn_truncate(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	const char *s;
 	size_t sn;
 
-	if (arg_string(c, a[0], &s, &sn) < 0 || arg_int(c, a[1], &len) < 0)
+	if (arg_string(c, a, 0, &s, &sn) < 0 || arg_int(c, a, 1, &len) < 0)
 		return -1;
 	if ((unsigned long long)len >= sn && len >= 0) {
 		*ret = json_incref(a[0]);

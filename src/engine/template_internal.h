@@ -169,6 +169,8 @@ struct tpl_call {
 	const struct tpl_limits *lim;
 	char *msg;      /* set by tpl_call_fail: the reason a call failed */
 	bool arg_error; /* msg is about an argument's type, not "error calling" */
+	int bad_arg;    /* with arg_error: index of the argument, -1 when unknown */
+	const char *want_type; /* with arg_error: the type the function wanted */
 };
 
 /* Record that an argument has the wrong type ("wrong type for value; ..."); returns -1. */

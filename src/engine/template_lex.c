@@ -305,11 +305,12 @@ static bool lex_action_token(struct lexer *lx)
 		emit(lx, TPL_TOK_LPAREN);
 		return true;
 	case ')':
+		emit(lx, TPL_TOK_RPAREN);
 		if (--lx->paren < 0) {
-			lex_error(lx, "unexpected right paren");
+			/* after the token, as Go: the parser meets the stray ')' first */
+			lex_error(lx, "unexpected right paren U+0029 ')'");
 			return false;
 		}
-		emit(lx, TPL_TOK_RPAREN);
 		return true;
 	case '.':
 		if (!(peek_at(lx, lx->pos) >= '0' && peek_at(lx, lx->pos) <= '9'))

@@ -314,11 +314,7 @@ int tpl_lit_number(const char *s, size_t n, json_t **ret, char **ret_msg)
 		*ret_msg = xasprintf("illegal number syntax: \"%.*s\"", (int)n, s);
 		return -1;
 	}
-	if (r == -2) {
-		*ret_msg = xasprintf("%.*s overflows int", (int)n, s);
-		return -1;
-	}
-	if (!strpbrk(clean, ".eEpP") || (strpbrk(clean, "xX") && !strpbrk(clean, "pP"))) {
+	if (r == -2 || !strpbrk(clean, ".eEpP") || (strpbrk(clean, "xX") && !strpbrk(clean, "pP"))) {
 		*ret_msg = xasprintf("integer overflow: \"%.*s\"", (int)n, s);
 		return -1;
 	}

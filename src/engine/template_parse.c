@@ -265,6 +265,21 @@ static struct tpl_arg *parse_term(struct parser *p, bool *failed)
 	return NULL;
 }
 
+/* Go's %q of a term's text (quotes and backslashes escaped). */
+static char *go_quote(const char *s, size_t n)
+{
+	struct buf b = {0};
+
+	buf_puts(&b, "\"");
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, &s[i], 1);
+	}
+	buf_puts(&b, "\"");
+	return buf_steal(&b);
+}
+
 /* A term and the fields that follow it without a space (.A.B, $x.A, (pipe).A). */
 static struct tpl_arg *parse_operand(struct parser *p, bool *failed)
 {
@@ -275,7 +290,8 @@ static struct tpl_arg *parse_operand(struct parser *p, bool *failed)
 	while (peek(p)->type == TPL_TOK_FIELD) {
 		const struct tpl_token *tok = next(p);
 		if (a->type == TPL_ARG_CONST || a->type == TPL_ARG_NIL || a->type == TPL_ARG_DOT) {
-			perr(p, tok, "unexpected . after term \"%.*s\"", (int)(a->end - a->pos), p->src + a->pos);
+			_cleanup_free_ char *term = go_quote(p->src + a->pos, a->end - a->pos);
+			perr(p, tok, "unexpected . after term %s", term);
 			arg_free(a);
 			*failed = true;
 			return NULL;
@@ -477,6 +493,11 @@ static int parse_control(struct parser *p, struct tpl_node *n)
 			/* {{else if x}} is {{else}}{{if x}}...{{end}} sharing one {{end}} */
 			next(p);
 			r = parse_control(p, list_add(&n->else_list, n->type, tok->pos));
+			goto out;
+		}
+		if (tok->type == TPL_TOK_IF || tok->type == TPL_TOK_WITH) {
+			/* Go reads {{else if}} as {{else}} and then meets "if" as text */
+			unexpected(p, tok, "input");
 			goto out;
 		}
 		if (expect(p, TPL_TOK_RIGHT, "else") < 0 || parse_list(p, &n->else_list, &stop) < 0)

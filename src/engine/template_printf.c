@@ -328,8 +328,8 @@ static void fmt_float(struct pf *p, double d, const json_t *v)
 	case 'v':
 	case 'g':
 	case 'G':
-		if (p->sp.has_prec && verb != 'v') {
-			snprintf(cfmt, sizeof(cfmt), "%%.*%c", (char)verb);
+		if (p->sp.has_prec) {
+			snprintf(cfmt, sizeof(cfmt), "%%.*%c", verb == 'v' ? 'g' : (char)verb);
 			buf_printf(&num, cfmt, p->sp.prec, d);
 		} else {
 			tpl_format_float(&num, d, false);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/digest.h"
+#include "base/base.h"
 
 struct berth_error;
 struct img_store;
