@@ -132,7 +132,8 @@ int eng_image_load(struct eng *e, int fd, bool quiet, char ***ret_lines, struct 
 int eng_image_save(struct eng *e, char *const *names, size_t n, int out_fd, struct berth_error **err);
 
 struct eng_import_opts {
-	char *const *changes; /* Dockerfile lines: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR */
+	char *const *changes; /* Dockerfile lines: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER,
+				 VOLUME, WORKDIR */
 	const char *message;  /* the history comment, or NULL for "Imported from -" */
 	const char *platform; /* "os/arch[/variant]", or NULL for the host */
 	const char *tag;      /* REPOSITORY[:TAG] to tag the image with, or NULL */
