@@ -148,3 +148,25 @@ struct eng_import_opts {
  */
 int eng_image_import(struct eng *e, int fd, const struct eng_import_opts *opts, char **ret_id,
 		     struct berth_error **err);
+
+/* ---- push ------------------------------------------------------------------ */
+
+struct eng_push_opts {
+	bool all_tags;	 /* NAME is a repository: push every tag of it (docker push -a) */
+	bool tls_verify; /* false: --tls-verify=false (plain http, any certificate) */
+};
+
+/*
+ * docker push NAME[:TAG] (default tag latest): every layer blob (made from
+ * the layer's directory and kept when the layer has none), the config, then
+ * the manifest: the one the image came with when it lists exactly these
+ * blobs, else a new one (Docker schema2 when every layer is gzip, else
+ * OCI), put by tag. Progress: "The push refers to repository [NAME]",
+ * per layer (12 hex of its diff id) "Preparing", "Pushing" (bytes),
+ * "Pushed" or "Layer already exists", then "TAG: digest: sha256:… size: N".
+ * The image gets the repo digest row "REPO@sha256:…". *ret_digest (may be
+ * NULL) gets the manifest digest of the last tag pushed (caller frees).
+ * An unknown NAME is "An image does not exist locally with the tag: NAME".
+ */
+int eng_image_push(struct eng *e, const char *name, const struct eng_push_opts *opts, const struct eng_progress *p,
+		   char **ret_digest, struct berth_error **err);

@@ -34,6 +34,10 @@ int eng_template_parse(const char *text, struct eng_template **ret, struct berth
  *  - truth: false, 0, "", null, missing, empty array and empty object are false;
  *  - eq/ne/lt/le/gt/ge compare integers and reals with each other (Go would
  *    refuse to mix int and float64);
+ *  - where docker's typed documents hold nil slices and maps, null reads as
+ *    they do: len null is 0, join of null is "", index of null or a missing
+ *    key of an all-string object (labels) is "";
+ *  - range also counts over an integer (Go 1.22) and {{else with}} (Go 1.23);
  *  - json marshals as docker's json function does (compact, object keys in
  *    document order, no HTML escaping, no trailing newline).
  * On failure returns -1 with *err set to one line, "template: :1:2: executing

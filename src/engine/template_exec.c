@@ -34,7 +34,8 @@ static int exec_list(struct state *st, json_t *dot, const struct tpl_list *list)
 
 /* ---- errors ---- */
 
-static int exec_error(struct state *st, size_t pos, size_t end, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int exec_error(struct state *st, size_t pos, size_t end, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static int exec_error(struct state *st, size_t pos, size_t end, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -60,7 +61,8 @@ static int exec_error(struct state *st, size_t pos, size_t end, const char *fmt,
 static int step(struct state *st, size_t pos, size_t end)
 {
 	if (++st->steps > st->lim->max_steps)
-		return exec_error(st, pos, end, "template execution exceeds %llu steps", (unsigned long long)st->lim->max_steps);
+		return exec_error(st, pos, end, "template execution exceeds %llu steps",
+				  (unsigned long long)st->lim->max_steps);
 	return 0;
 }
 
@@ -170,8 +172,8 @@ static int call_error(struct state *st, const struct tpl_cmd *cmd, const struct 
 }
 
 /* and/or: evaluate arguments in turn, stop at the first false (and) or true (or) one. */
-static int call_logic(struct state *st, json_t *dot, const struct tpl_cmd *cmd, const struct tpl_func *f,
-		      json_t *final, bool has_final, json_t **ret)
+static int call_logic(struct state *st, json_t *dot, const struct tpl_cmd *cmd, const struct tpl_func *f, json_t *final,
+		      bool has_final, json_t **ret)
 {
 	size_t n = cmd ? cmd->n_args : 1;
 	json_t *v = NULL;
@@ -432,7 +434,8 @@ static int range_over(struct state *st, const struct tpl_node *n, size_t mark, j
 			return exec_error(st, n->pipe->cmds[0]->pos, n->pipe->end,
 					  "can't use %lld to iterate over more than one variable",
 					  (long long)json_integer_value(v));
-		for (json_int_t i = 0; i < json_integer_value(v) && (r == WALK_OK || r == WALK_CONTINUE); i++, (*count)++) {
+		for (json_int_t i = 0; i < json_integer_value(v) && (r == WALK_OK || r == WALK_CONTINUE);
+		     i++, (*count)++) {
 			json_t *index = json_integer(i);
 			r = range_once(st, n, mark, index, index);
 			json_decref(index);

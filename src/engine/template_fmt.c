@@ -163,8 +163,7 @@ const char **tpl_sorted_keys(const json_t *obj, size_t *ret_n)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach ((json_t *)obj, k, v)
-		keys[n++] = k;
+	json_object_foreach((json_t *)obj, k, v) keys[n++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_keys);
 	*ret_n = n;
 	return keys;
@@ -240,7 +239,12 @@ static void json_string_out(struct buf *b, const char *s, size_t n)
 				buf_append(b, &s[i - 1], 1);
 			} else {
 				/* Go 1.22 writes \b and \f short too */
-				const char *shorts = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+				const char *shorts = c == '\n'	 ? "\\n"
+						     : c == '\r' ? "\\r"
+						     : c == '\t' ? "\\t"
+						     : c == '\b' ? "\\b"
+						     : c == '\f' ? "\\f"
+								 : NULL;
 				if (shorts) {
 					buf_puts(b, shorts);
 				} else {
@@ -306,7 +310,8 @@ void tpl_json_marshal(struct buf *b, const json_t *v)
 	case JSON_OBJECT:
 		/* keys in document order: the engine builds objects in docker's field order */
 		buf_puts(b, "{");
-		json_object_foreach ((json_t *)v, k, e) {
+		json_object_foreach((json_t *)v, k, e)
+		{
 			if (!first)
 				buf_puts(b, ",");
 			first = false;

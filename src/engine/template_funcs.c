@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Template functions: Go's builtins (and, or, not, len, index, slice, print,
- * printf, println, html, urlquery and the comparisons) and docker's (json,
- * split, join, title, lower, upper, pad, truncate).
+ * printf, println, html, urlquery and the comparisons) and the table of all
+ * functions (docker's are in template_docker.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,7 +44,7 @@ int tpl_call_arg_fail(struct tpl_call *c, const char *fmt, ...)
 
 /* ---- arguments and results ---- */
 
-static int arg_string(struct tpl_call *c, json_t **a, size_t i, const char **s, size_t *n)
+int tpl_arg_string(struct tpl_call *c, json_t **a, size_t i, const char **s, size_t *n)
 {
 	json_t *v = a[i];
 
@@ -60,7 +60,7 @@ static int arg_string(struct tpl_call *c, json_t **a, size_t i, const char **s, 
 }
 
 /* An int parameter: a JSON integer, or a real with an integral value. */
-static int arg_int(struct tpl_call *c, json_t **a, size_t i, long long *ret)
+int tpl_arg_int(struct tpl_call *c, json_t **a, size_t i, long long *ret)
 {
 	json_t *v = a[i];
 	double d;
@@ -81,7 +81,7 @@ static int arg_int(struct tpl_call *c, json_t **a, size_t i, long long *ret)
 }
 
 /* Hand b over as the string result (b is emptied); fails past the string limit. */
-static int ret_buf(struct tpl_call *c, struct buf *b, json_t **ret)
+int tpl_ret_buf(struct tpl_call *c, struct buf *b, json_t **ret)
 {
 	if (b->len > c->lim->max_string) {
 		buf_done(b);
@@ -119,7 +119,8 @@ static enum kind kind_of(const json_t *v)
 static int num_cmp(const json_t *a, const json_t *b)
 {
 	if (json_is_integer(a) && json_is_integer(b))
-		return (json_integer_value(a) > json_integer_value(b)) - (json_integer_value(a) < json_integer_value(b));
+		return (json_integer_value(a) > json_integer_value(b)) -
+		       (json_integer_value(a) < json_integer_value(b));
 	return (json_number_value(a) > json_number_value(b)) - (json_number_value(a) < json_number_value(b));
 }
 
@@ -269,9 +270,7 @@ static json_t *missing_key_value(const json_t *obj)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach ((json_t *)obj, k, v)
-		if (!json_is_string(v))
-			return NULL;
+	json_object_foreach((json_t *)obj, k, v) if (!json_is_string(v)) return NULL;
 	return tpl_string_new("", 0);
 }
 
@@ -382,7 +381,7 @@ static int fn_print(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	struct buf b = {0};
 
 	sprint(&b, a, n, false);
-	return ret_buf(c, &b, ret);
+	return tpl_ret_buf(c, &b, ret);
 }
 
 static int fn_println(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
@@ -390,7 +389,7 @@ static int fn_println(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	struct buf b = {0};
 
 	sprint(&b, a, n, true);
-	return ret_buf(c, &b, ret);
+	return tpl_ret_buf(c, &b, ret);
 }
 
 static int fn_printf(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
@@ -399,13 +398,13 @@ static int fn_printf(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	const char *f;
 	size_t fn;
 
-	if (arg_string(c, a, 0, &f, &fn) < 0)
+	if (tpl_arg_string(c, a, 0, &f, &fn) < 0)
 		return -1;
 	if (tpl_sprintf(&b, c->lim->max_string, f, fn, a + 1, n - 1) < 0) {
 		buf_done(&b);
 		return tpl_call_fail(c, "result exceeds %zu bytes", c->lim->max_string);
 	}
-	return ret_buf(c, &b, ret);
+	return tpl_ret_buf(c, &b, ret);
 }
 
 /* Go's evalArgs for html and urlquery: one string as is, else Sprint. */
@@ -448,7 +447,7 @@ static int fn_html(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 		}
 	}
 	buf_done(&s);
-	return ret_buf(c, &b, ret);
+	return tpl_ret_buf(c, &b, ret);
 }
 
 static int fn_urlquery(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
@@ -459,7 +458,8 @@ static int fn_urlquery(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 	buf_append(&b, "", 0);
 	for (size_t i = 0; i < s.len; i++) {
 		unsigned char ch = (unsigned char)s.data[i];
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-_.~", ch))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    strchr("-_.~", ch))
 			buf_append(&b, &s.data[i], 1);
 		else if (ch == ' ')
 			buf_puts(&b, "+");
@@ -467,160 +467,7 @@ static int fn_urlquery(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
 			buf_printf(&b, "%%%02X", ch);
 	}
 	buf_done(&s);
-	return ret_buf(c, &b, ret);
-}
-
-/* ---- docker's functions ---- */
-
-static int fn_json(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	struct buf b = {0};
-
-	buf_append(&b, "", 0);
-	tpl_json_marshal(&b, a[0]);
-	return ret_buf(c, &b, ret);
-}
-
-static int fn_split(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	const char *s, *sep, *p;
-	size_t sn, sepn;
-	json_t *arr;
-
-	if (arg_string(c, a, 0, &s, &sn) < 0 || arg_string(c, a, 1, &sep, &sepn) < 0)
-		return -1;
-	arr = json_array();
-	if (sepn == 0) {
-		/* strings.Split with an empty separator splits after each UTF-8 sequence */
-		for (size_t i = 0; i < sn;) {
-			uint32_t r;
-			size_t len = tpl_utf8_decode(s + i, sn - i, &r);
-			len = len ? len : 1;
-			json_array_append_new(arr, tpl_string_new(s + i, len));
-			i += len;
-		}
-		*ret = arr;
-		return 0;
-	}
-	p = s;
-	for (;;) {
-		const char *hit = memmem(p, sn - (size_t)(p - s), sep, sepn);
-		if (!hit) {
-			json_array_append_new(arr, tpl_string_new(p, sn - (size_t)(p - s)));
-			break;
-		}
-		json_array_append_new(arr, tpl_string_new(p, (size_t)(hit - p)));
-		p = hit + sepn;
-	}
-	*ret = arr;
-	return 0;
-}
-
-static int fn_join(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	struct buf b = {0};
-	const char *sep;
-	size_t sepn;
-
-	if (arg_string(c, a, 1, &sep, &sepn) < 0)
-		return -1;
-	/* a missing value is Go's nil slice */
-	if (a[0] && !json_is_array(a[0]) && !json_is_null(a[0])) {
-		c->bad_arg = 0;
-		c->want_type = "[]string";
-		return tpl_call_arg_fail(c, "wrong type for value; expected []string; got %s", tpl_type_name(a[0]));
-	}
-	buf_append(&b, "", 0);
-	for (size_t i = 0; i < json_array_size(a[0]) && b.len <= c->lim->max_string; i++) {
-		if (i)
-			buf_append(&b, sep, sepn);
-		tpl_print_value(&b, json_array_get(a[0], i));
-	}
-	return ret_buf(c, &b, ret);
-}
-
-enum case_op { CASE_LOWER, CASE_UPPER, CASE_TITLE };
-
-/* ASCII letters only: other characters are copied as they are. */
-static int change_case(struct tpl_call *c, json_t **a, enum case_op op, json_t **ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-	bool sep = true;
-
-	if (arg_string(c, a, 0, &s, &n) < 0)
-		return -1;
-	buf_append(&b, s, n);
-	for (size_t i = 0; i < n; i++) {
-		char ch = b.data[i];
-		bool lower = ch >= 'a' && ch <= 'z', upper = ch >= 'A' && ch <= 'Z';
-		if ((op == CASE_UPPER || (op == CASE_TITLE && sep)) && lower)
-			b.data[i] = (char)(ch - 'a' + 'A');
-		else if (op == CASE_LOWER && upper)
-			b.data[i] = (char)(ch - 'A' + 'a');
-		/* strings.Title: a word starts after anything but a letter, digit or '_' */
-		sep = !(lower || upper || (ch >= '0' && ch <= '9') || ch == '_' || (unsigned char)ch >= 0x80);
-	}
-	return ret_buf(c, &b, ret);
-}
-
-static int fn_lower(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	return change_case(c, a, CASE_LOWER, ret);
-}
-
-static int fn_upper(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	return change_case(c, a, CASE_UPPER, ret);
-}
-
-static int fn_title(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	return change_case(c, a, CASE_TITLE, ret);
-}
-
-static int fn_pad(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	struct buf b = {0};
-	long long pre, post;
-	const char *s;
-	size_t sn;
-
-	if (arg_string(c, a, 0, &s, &sn) < 0 || arg_int(c, a, 1, &pre) < 0 || arg_int(c, a, 2, &post) < 0)
-		return -1;
-	if (sn == 0) {
-		*ret = tpl_string_new("", 0);
-		return 0;
-	}
-	if (pre < 0 || post < 0)
-		return tpl_call_fail(c, "strings: negative Repeat count");
-	if ((unsigned long long)pre + (unsigned long long)post + sn > c->lim->max_string)
-		return tpl_call_fail(c, "result exceeds %zu bytes", c->lim->max_string);
-	for (long long i = 0; i < pre; i++)
-		buf_append(&b, " ", 1);
-	buf_append(&b, s, sn);
-	for (long long i = 0; i < post; i++)
-		buf_append(&b, " ", 1);
-	return ret_buf(c, &b, ret);
-}
-
-static int fn_truncate(struct tpl_call *c, json_t **a, size_t n, json_t **ret)
-{
-	long long len;
-	const char *s;
-	size_t sn;
-
-	if (arg_string(c, a, 0, &s, &sn) < 0 || arg_int(c, a, 1, &len) < 0)
-		return -1;
-	if ((unsigned long long)len >= sn && len >= 0) {
-		*ret = json_incref(a[0]);
-		return 0;
-	}
-	if (len < 0)
-		return tpl_call_fail(c, "runtime error: slice bounds out of range [:%lld]", len);
-	*ret = tpl_string_new(s, (size_t)len);
-	return 0;
+	return tpl_ret_buf(c, &b, ret);
 }
 
 static const struct tpl_func funcs[] = {
@@ -630,24 +477,24 @@ static const struct tpl_func funcs[] = {
 	{"gt", 2, 2, fn_gt, TPL_FUNC_PLAIN},
 	{"html", 0, -1, fn_html, TPL_FUNC_PLAIN},
 	{"index", 1, -1, fn_index, TPL_FUNC_PLAIN},
-	{"join", 2, 2, fn_join, TPL_FUNC_PLAIN},
-	{"json", 1, 1, fn_json, TPL_FUNC_PLAIN},
+	{"join", 2, 2, tpl_fn_join, TPL_FUNC_PLAIN},
+	{"json", 1, 1, tpl_fn_json, TPL_FUNC_PLAIN},
 	{"le", 2, 2, fn_le, TPL_FUNC_PLAIN},
 	{"len", 1, 1, fn_len, TPL_FUNC_PLAIN},
-	{"lower", 1, 1, fn_lower, TPL_FUNC_PLAIN},
+	{"lower", 1, 1, tpl_fn_lower, TPL_FUNC_PLAIN},
 	{"lt", 2, 2, fn_lt, TPL_FUNC_PLAIN},
 	{"ne", 2, 2, fn_ne, TPL_FUNC_PLAIN},
 	{"not", 1, 1, fn_not, TPL_FUNC_PLAIN},
 	{"or", 1, -1, NULL, TPL_FUNC_OR},
-	{"pad", 3, 3, fn_pad, TPL_FUNC_PLAIN},
+	{"pad", 3, 3, tpl_fn_pad, TPL_FUNC_PLAIN},
 	{"print", 0, -1, fn_print, TPL_FUNC_PLAIN},
 	{"printf", 1, -1, fn_printf, TPL_FUNC_PLAIN},
 	{"println", 0, -1, fn_println, TPL_FUNC_PLAIN},
 	{"slice", 1, -1, fn_slice, TPL_FUNC_PLAIN},
-	{"split", 2, 2, fn_split, TPL_FUNC_PLAIN},
-	{"title", 1, 1, fn_title, TPL_FUNC_PLAIN},
-	{"truncate", 2, 2, fn_truncate, TPL_FUNC_PLAIN},
-	{"upper", 1, 1, fn_upper, TPL_FUNC_PLAIN},
+	{"split", 2, 2, tpl_fn_split, TPL_FUNC_PLAIN},
+	{"title", 1, 1, tpl_fn_title, TPL_FUNC_PLAIN},
+	{"truncate", 2, 2, tpl_fn_truncate, TPL_FUNC_PLAIN},
+	{"upper", 1, 1, tpl_fn_upper, TPL_FUNC_PLAIN},
 	{"urlquery", 0, -1, fn_urlquery, TPL_FUNC_PLAIN},
 };
 

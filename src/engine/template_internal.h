@@ -38,7 +38,7 @@ enum tpl_tok {
 	TPL_TOK_LPAREN,
 	TPL_TOK_RPAREN,
 	TPL_TOK_DECLARE, /* := */
-	TPL_TOK_ASSIGN,  /* = */
+	TPL_TOK_ASSIGN,	 /* = */
 	TPL_TOK_COMMA,
 	TPL_TOK_OTHER, /* any other printable ASCII character inside an action */
 	/* keywords */
@@ -59,7 +59,7 @@ struct tpl_token {
 	size_t pos; /* byte offset in the source */
 	size_t len;
 	const char *text; /* into the source; for TPL_TOK_ERROR a static message copy in msg */
-	char *msg;        /* owned, error tokens only */
+	char *msg;	  /* owned, error tokens only */
 	unsigned line;
 };
 
@@ -92,11 +92,11 @@ struct tpl_func;
 struct tpl_arg {
 	enum tpl_arg_type type;
 	size_t pos, end;
-	json_t *value;              /* TPL_ARG_CONST */
-	char *name;                 /* TPL_ARG_VAR: "$x"; TPL_ARG_FUNC: "printf" */
+	json_t *value;		     /* TPL_ARG_CONST */
+	char *name;		     /* TPL_ARG_VAR: "$x"; TPL_ARG_FUNC: "printf" */
 	const struct tpl_func *func; /* TPL_ARG_FUNC */
-	struct tpl_pipe *pipe;      /* TPL_ARG_PIPE */
-	char **fields;              /* NULL-terminated field chain, may be NULL */
+	struct tpl_pipe *pipe;	     /* TPL_ARG_PIPE */
+	char **fields;		     /* NULL-terminated field chain, may be NULL */
 };
 
 struct tpl_cmd {
@@ -108,7 +108,7 @@ struct tpl_cmd {
 struct tpl_pipe {
 	size_t pos, end;
 	bool is_assign; /* "=" rather than ":=" */
-	char **decl;    /* NULL-terminated variable names, may be NULL */
+	char **decl;	/* NULL-terminated variable names, may be NULL */
 	struct tpl_cmd **cmds;
 	size_t n_cmds;
 };
@@ -154,8 +154,8 @@ void tpl_grow(void *v, size_t *cap, size_t need, size_t elem);
 /* ---- execution ---- */
 
 struct tpl_limits {
-	size_t max_output; /* bytes appended to the output */
-	size_t max_string; /* bytes in one string built by a function */
+	size_t max_output;  /* bytes appended to the output */
+	size_t max_string;  /* bytes in one string built by a function */
 	uint64_t max_steps; /* nodes, commands and range iterations evaluated */
 };
 
@@ -167,9 +167,9 @@ int tpl_exec_limited(const struct eng_template *t, json_t *data, struct buf *out
 struct tpl_call {
 	const char *name;
 	const struct tpl_limits *lim;
-	char *msg;      /* set by tpl_call_fail: the reason a call failed */
-	bool arg_error; /* msg is about an argument's type, not "error calling" */
-	int bad_arg;    /* with arg_error: index of the argument, -1 when unknown */
+	char *msg;	       /* set by tpl_call_fail: the reason a call failed */
+	bool arg_error;	       /* msg is about an argument's type, not "error calling" */
+	int bad_arg;	       /* with arg_error: index of the argument, -1 when unknown */
 	const char *want_type; /* with arg_error: the type the function wanted */
 };
 
@@ -200,6 +200,23 @@ struct tpl_func {
 };
 
 const struct tpl_func *tpl_func_lookup(const char *name, size_t len);
+
+/* A string parameter (args[i]); -1 after tpl_call_arg_fail. */
+int tpl_arg_string(struct tpl_call *c, json_t **args, size_t i, const char **s, size_t *n);
+/* An int parameter: an integer, or a real with an integral value. */
+int tpl_arg_int(struct tpl_call *c, json_t **args, size_t i, long long *ret);
+/* Hand b over as a string result (b is emptied); fails past the string limit. */
+int tpl_ret_buf(struct tpl_call *c, struct buf *b, json_t **ret);
+
+/* docker's functions (template_docker.c) */
+int tpl_fn_json(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
+int tpl_fn_split(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
+int tpl_fn_join(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
+int tpl_fn_title(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
+int tpl_fn_lower(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
+int tpl_fn_upper(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
+int tpl_fn_pad(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
+int tpl_fn_truncate(struct tpl_call *c, json_t **a, size_t n, json_t **ret);
 
 /* ---- values (template_fmt.c) ---- */
 

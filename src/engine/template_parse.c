@@ -117,7 +117,8 @@ static const struct tpl_token *next_non_space(struct parser *p)
 	return next(p);
 }
 
-static int perr(struct parser *p, const struct tpl_token *tok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int perr(struct parser *p, const struct tpl_token *tok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int perr(struct parser *p, const struct tpl_token *tok, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -533,7 +534,10 @@ static int parse_action(struct parser *p, struct tpl_list *list, enum tpl_tok *s
 	case TPL_TOK_WITH:
 	case TPL_TOK_RANGE:
 		next(p);
-		n = list_add(list, tok->type == TPL_TOK_IF ? TPL_NODE_IF : tok->type == TPL_TOK_WITH ? TPL_NODE_WITH : TPL_NODE_RANGE,
+		n = list_add(list,
+			     tok->type == TPL_TOK_IF	 ? TPL_NODE_IF
+			     : tok->type == TPL_TOK_WITH ? TPL_NODE_WITH
+							 : TPL_NODE_RANGE,
 			     tok->pos);
 		return parse_control(p, n);
 	case TPL_TOK_BREAK:

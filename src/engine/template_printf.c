@@ -24,6 +24,8 @@ struct pf {
 	struct buf *b;
 	size_t limit;
 	bool over;
+	bool reordered;	  /* an explicit [n] index was used: no EXTRA note */
+	bool good_argnum; /* false after a bad [n]: BADINDEX */
 	struct spec sp;
 };
 
@@ -391,7 +393,10 @@ static void fmt_value(struct pf *p, const json_t *v, int depth)
 	if (p->over)
 		return;
 	if (!v || json_is_null(v)) {
-		if (depth > 0 || p->sp.verb == 'v')
+		/* a nil element of a slice or map is written as is, unpadded */
+		if (depth > 0)
+			buf_puts(p->b, "<nil>");
+		else if (p->sp.verb == 'v')
 			pad_str(p, "<nil>");
 		else
 			bad_verb(p, v);
@@ -480,10 +485,42 @@ static bool parse_num(const char *f, size_t n, size_t *i, int *ret)
 	return true;
 }
 
-/* Flags, width and precision after '%'; writes BADWIDTH/BADPREC notes as Go does. */
+/* An explicit argument index "[n]" at *i, as Go's argNumber; true when one was read. */
+static bool arg_number(struct pf *p, const char *f, size_t n, size_t *i, size_t nargs, size_t *argi)
+{
+	size_t j = *i + 1;
+	int v;
+
+	if (*i >= n || f[*i] != '[')
+		return false;
+	p->reordered = true;
+	while (j < n && f[j] != ']')
+		j++;
+	if (n - *i < 3 || j >= n) {
+		p->good_argnum = false;
+		(*i)++;
+		return false;
+	}
+	size_t k = *i + 1;
+	if (!parse_num(f, j, &k, &v) || k != j) {
+		p->good_argnum = false;
+		*i = j + 1;
+		return false;
+	}
+	*i = j + 1;
+	if (v < 1 || (size_t)v > nargs) {
+		p->good_argnum = false;
+		return true;
+	}
+	*argi = (size_t)v - 1;
+	return true;
+}
+
+/* Flags, argument index, width and precision after '%'; BADWIDTH/BADPREC notes as Go writes them. */
 static void parse_spec(struct pf *p, const char *f, size_t n, size_t *i, json_t **args, size_t nargs, size_t *argi)
 {
 	struct spec *sp = &p->sp;
+	bool after_index;
 
 	*sp = (struct spec){0};
 	for (; *i < n; (*i)++) {
@@ -501,8 +538,10 @@ static void parse_spec(struct pf *p, const char *f, size_t n, size_t *i, json_t 
 		else
 			break;
 	}
+	after_index = arg_number(p, f, n, i, nargs, argi);
 	if (*i < n && f[*i] == '*') {
 		(*i)++;
+		after_index = false;
 		sp->has_width = int_from_arg(args, nargs, argi, &sp->width);
 		if (!sp->has_width)
 			buf_puts(p->b, "%!(BADWIDTH)");
@@ -510,11 +549,17 @@ static void parse_spec(struct pf *p, const char *f, size_t n, size_t *i, json_t 
 			sp->width = -sp->width, sp->minus = true, sp->zero = false;
 	} else {
 		sp->has_width = parse_num(f, n, i, &sp->width);
+		if (after_index && sp->has_width)
+			p->good_argnum = false;
 	}
-	if (*i < n && f[*i] == '.') {
+	if (*i + 1 < n && f[*i] == '.') {
 		(*i)++;
+		if (after_index)
+			p->good_argnum = false;
+		after_index = arg_number(p, f, n, i, nargs, argi);
 		if (*i < n && f[*i] == '*') {
 			(*i)++;
+			after_index = false;
 			sp->has_prec = int_from_arg(args, nargs, argi, &sp->prec);
 			if (sp->has_prec && sp->prec < 0)
 				sp->has_prec = false, sp->prec = 0;
@@ -526,6 +571,8 @@ static void parse_spec(struct pf *p, const char *f, size_t n, size_t *i, json_t 
 				sp->prec = 0;
 		}
 	}
+	if (!after_index)
+		arg_number(p, f, n, i, nargs, argi);
 }
 
 static void extra_args(struct pf *p, json_t **args, size_t n, size_t argi)
@@ -562,6 +609,7 @@ int tpl_sprintf(struct buf *b, size_t limit, const char *f, size_t n, json_t **a
 		}
 		buf_append(b, f + i, (size_t)(pct - f) - i);
 		i = (size_t)(pct - f) + 1;
+		p.good_argnum = true;
 		parse_spec(&p, f, n, &i, args, nargs, &argi);
 		if (i >= n) {
 			buf_puts(b, "%!(NOVERB)");
@@ -574,6 +622,10 @@ int tpl_sprintf(struct buf *b, size_t limit, const char *f, size_t n, json_t **a
 		p.sp.verb = verb;
 		if (verb == '%') {
 			buf_puts(b, "%");
+		} else if (!p.good_argnum) {
+			buf_puts(b, "%!");
+			put_verb(b, verb);
+			buf_puts(b, "(BADINDEX)");
 		} else if (argi >= nargs) {
 			buf_puts(b, "%!");
 			put_verb(b, verb);
@@ -585,7 +637,7 @@ int tpl_sprintf(struct buf *b, size_t limit, const char *f, size_t n, json_t **a
 		}
 		p.over = p.over || b->len > limit;
 	}
-	if (!p.over && argi < nargs)
+	if (!p.over && !p.reordered && argi < nargs)
 		extra_args(&p, args, nargs, argi);
 	return p.over || b->len > limit ? -1 : 0;
 }

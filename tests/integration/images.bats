@@ -178,3 +178,52 @@ count() { find "$BERTH_ROOT/$1" -mindepth 1 -maxdepth 1 ! -name l ! -name '*.loc
 	[ "$status" -eq 0 ]
 	[ -x "$BERTH_ROOT/layers/${output#sha256:}/diff/bin/busybox" ]
 }
+
+# hostile_archive OUT KIND: a docker-archive whose one layer tries to escape
+hostile_archive()
+{
+	python3 - "$1" "$2" <<'PY'
+import hashlib, io, json, sys, tarfile
+out, kind = sys.argv[1], sys.argv[2]
+layer = io.BytesIO()
+with tarfile.open(fileobj=layer, mode="w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, typ=tarfile.REGTYPE, data=b"", link=""):
+        i = tarfile.TarInfo(name); i.type = typ; i.size = len(data); i.linkname = link
+        t.addfile(i, io.BytesIO(data) if data else None)
+    if kind == "traversal":
+        add("../../berth-test-escaped", data=b"x")
+    elif kind == "symlink":
+        add("evil", tarfile.SYMTYPE, link="../../..")
+        add("evil/berth-test-escaped", data=b"x")
+    elif kind == "hardlink":
+        add("ok", data=b"x")
+        add("link", tarfile.LNKTYPE, link="../../../etc/passwd")
+data = layer.getvalue()
+diff = "sha256:" + hashlib.sha256(data).hexdigest()
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                  "rootfs": {"type": "layers", "diff_ids": [diff]}}).encode()
+cfg_name = hashlib.sha256(cfg).hexdigest() + ".json"
+man = json.dumps([{"Config": cfg_name, "RepoTags": ["berth-test/hostile:1"],
+                   "Layers": ["l/layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, blob in ((cfg_name, cfg), ("l/layer.tar", data), ("manifest.json", man)):
+        i = tarfile.TarInfo(name); i.size = len(blob); t.addfile(i, io.BytesIO(blob))
+PY
+}
+
+@test "hostile layers (traversal, symlink and hardlink escapes) are refused and write nothing outside" {
+	local kind
+	for kind in traversal symlink hardlink; do
+		hostile_archive "$BATS_TEST_TMPDIR/$kind.tar" "$kind"
+		run --separate-stderr b load -i "$BATS_TEST_TMPDIR/$kind.tar"
+		[ "$status" -eq 125 ]
+		[[ $stderr =~ layer\ entry\ \' ]]
+		[ "$(wc -l <<<"$stderr")" -eq 1 ]
+		# nothing escaped anywhere a relative path could reach, nothing kept
+		[ -z "$(find "$BATS_TEST_TMPDIR" / -xdev -maxdepth 3 -name 'berth-test-escaped' 2>/dev/null)" ]
+		[ "$(count layers)" -eq 0 ]
+		[ "$(count tmp)" -eq 0 ]
+		run b images -q
+		[ -z "$output" ]
+	done
+}

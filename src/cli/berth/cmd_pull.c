@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* berth pull (image pull): docker's output lines; progress as plain lines. */
+/* berth pull (image pull): docker's output lines, progress drawn by cli/berth/progress. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/base.h"
 #include "cli/berth/common.h"
+#include "cli/berth/progress.h"
 #include "engine/engine.h"
 #include "image/image.h"
 
@@ -28,19 +29,6 @@ static const struct bcli_opt pull_flags[] = {
 	BCLI_OPT_END,
 };
 
-static void print_line(void *data, const char *id, const char *status)
-{
-	const bool *quiet = data;
-
-	if (*quiet)
-		return;
-	if (id)
-		printf("%s: %s\n", id, status);
-	else
-		printf("%s\n", status);
-	fflush(stdout);
-}
-
 static int pull_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
 {
 	struct pull_opts *o = opts;
@@ -50,13 +38,15 @@ static int pull_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_ar
 	_cleanup_img_ref_ struct img_ref *ref = NULL;
 	bool verify = true;
 	struct eng_pull_opts po = {.platform = o->platform, .quiet = o->quiet};
-	struct eng_progress p = {.line = print_line, .data = &o->quiet};
+	_cleanup_progress_ struct bcli_progress *pr = bcli_progress_stdout(o->quiet);
+	struct eng_progress p = {0};
 
 	if (bcli_parse_bool(o->tls_verify, &verify) < 0)
 		return bcli_fail(BCLI_EXIT_ENGINE, "invalid argument \"%s\" for \"--tls-verify\" flag", o->tls_verify);
 	if (o->all_tags)
 		return bcli_fail(BCLI_EXIT_ENGINE, "pull --all-tags is not supported yet");
 	po.tls_verify = verify;
+	bcli_progress_bind(pr, &p);
 	if (img_ref_parse(args->args[0], &ref, &err) < 0)
 		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	if (!ref->tag && !ref->digest && !o->quiet)

@@ -14,9 +14,23 @@
 
 /* Every command berth has, one line each, in any order: help sorts them. */
 static const struct bcli_command *const registry[] = {
-	&bcli_cmd_info, &bcli_cmd_version, &bcli_cmd_images,	  &bcli_cmd_image_inspect, &bcli_cmd_inspect,
-	&bcli_cmd_tag,	&bcli_cmd_rmi,	   &bcli_cmd_image_prune, &bcli_cmd_history,	   &bcli_cmd_load,
-	&bcli_cmd_save, &bcli_cmd_import,  &bcli_cmd_pull,
+	&bcli_cmd_info,
+	&bcli_cmd_version,
+	&bcli_cmd_images,
+	&bcli_cmd_image_inspect,
+	&bcli_cmd_inspect,
+	&bcli_cmd_tag,
+	&bcli_cmd_rmi,
+	&bcli_cmd_image_prune,
+	&bcli_cmd_history,
+	&bcli_cmd_load,
+	&bcli_cmd_save,
+	&bcli_cmd_import,
+	&bcli_cmd_pull,
+	&bcli_cmd_push,
+	&bcli_cmd_login,
+	&bcli_cmd_logout,
+	&bcli_cmd_manifest_inspect,
 };
 
 /* Docker's management groups; one without a registered command is absent. */

@@ -75,6 +75,10 @@ extern const struct bcli_command bcli_cmd_load;
 extern const struct bcli_command bcli_cmd_save;
 extern const struct bcli_command bcli_cmd_import;
 extern const struct bcli_command bcli_cmd_pull;
+extern const struct bcli_command bcli_cmd_push;
+extern const struct bcli_command bcli_cmd_login;
+extern const struct bcli_command bcli_cmd_logout;
+extern const struct bcli_command bcli_cmd_manifest_inspect;
 
 /*
  * Run the command line after the global options: argv[0] names a command, a

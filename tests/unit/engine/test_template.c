@@ -57,8 +57,10 @@ static const struct ok_case ok_cases[] = {
 	 "100000 1.23456789e+08 1e-05 0.0001 1e+21 -2.5"},
 	{"{{$.Name}}", "/web"},
 	/* literals */
-	{"{{\"s\"}}{{1}}{{1.5}}{{true}}{{0x10}}{{'a'}}{{1e3}}{{-3}}{{0b11}}{{0o17}}{{1_000}}", "s11.5true16971000-33151000"},
-	{"{{\"a\\tb\\x41\\u00e9\\101\"}}", "a\tbA\xc3\xa9" "A"},
+	{"{{\"s\"}}{{1}}{{1.5}}{{true}}{{0x10}}{{'a'}}{{1e3}}{{-3}}{{0b11}}{{0o17}}{{1_000}}",
+	 "s11.5true16971000-33151000"},
+	{"{{\"a\\tb\\x41\\u00e9\\101\"}}", "a\tbA\xc3\xa9"
+					   "A"},
 	{"{{`a\\nb`}}", "a\\nb"},
 	{"{{print nil}}", "<nil>"},
 	/* json */
@@ -67,7 +69,8 @@ static const struct ok_case ok_cases[] = {
 	{"{{json .Mixed}}", "[1,\"a\",null,true,{\"k\":\"v\"}]"},
 	{"{{json .Nope}} {{json .Big}} {{json .F}} {{json 1e21}} {{json 0.0000001}}", "null 1000000 0.1 1e+21 1e-7"},
 	{"{{json .Ctl}}", "\"a\\nb\\u0001\\u2028\""},
-	{"{{json .Mounts}}", "[{\"Source\":\"/src\",\"Destination\":\"/dst\"},{\"Source\":\"/s2\",\"Destination\":\"/d2\"}]"},
+	{"{{json .Mounts}}",
+	 "[{\"Source\":\"/src\",\"Destination\":\"/dst\"},{\"Source\":\"/s2\",\"Destination\":\"/d2\"}]"},
 	/* range, with, if */
 	{"{{range .Mounts}}{{.Source}} {{end}}", "/src /s2 "},
 	{"{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}", "a=b;com.x=y;"},
@@ -116,9 +119,12 @@ static const struct ok_case ok_cases[] = {
 	{"{{truncate \"abcdef\" 3}} {{truncate \"ab\" 3}}", "abc ab"},
 	{"[{{pad \"x\" 2 1}}][{{pad \"\" 2 1}}]", "[  x ][]"},
 	{"{{len .Mounts}} {{len .Name}} {{len .Config.Labels}} {{len .State.Health}}", "2 4 2 0"},
-	{"{{eq .Port 80}} {{ne .Port 80}} {{lt 1 2}} {{le 2 2}} {{gt 1.5 1}} {{ge \"b\" \"a\"}}", "true false true true true true"},
-	{"{{eq .Name \"/x\" \"/web\"}} {{eq .Nope \"x\"}} {{eq nil .State.Health}} {{eq .Ratio 1.5}}", "true false true true"},
-	{"{{and 1 0 2}}|{{and 1 2}}|{{or 0 \"\" \"x\"}}|{{or 0 \"\"}}|{{not .Empty}}|{{not .Nope}}", "0|2|x||true|true"},
+	{"{{eq .Port 80}} {{ne .Port 80}} {{lt 1 2}} {{le 2 2}} {{gt 1.5 1}} {{ge \"b\" \"a\"}}",
+	 "true false true true true true"},
+	{"{{eq .Name \"/x\" \"/web\"}} {{eq .Nope \"x\"}} {{eq nil .State.Health}} {{eq .Ratio 1.5}}",
+	 "true false true true"},
+	{"{{and 1 0 2}}|{{and 1 2}}|{{or 0 \"\" \"x\"}}|{{or 0 \"\"}}|{{not .Empty}}|{{not .Nope}}",
+	 "0|2|x||true|true"},
 	{"{{or .Nope \"default\"}}", "default"},
 	{"{{println \"a\" 1}}", "a 1\n"},
 	{"{{print \"a\" 1 2 \"b\"}}", "a1 2b"},
@@ -161,6 +167,16 @@ static const struct ok_case ok_cases[] = {
 	{"{{printf \"%*d\" \"x\" 1}}", "%!(BADWIDTH)1"},
 	{"{{printf \"%z\" 1}}", "%!z(int=1)"},
 	{"{{printf \"%.0d|%08.3f|%-05d|\" 0 -3.5 3}}", "|-003.500|3    |"},
+	{"{{printf \"%[2]d %[1]d\" 1 2}}|{{printf \"%[3]d\" 1}}|{{printf \"%[1]*d\" 3 4}}|{{printf \"%d %[1]d %d\" 5 "
+	 "6}}"
+	 "|{{printf \"%[0]d\" 1}}|{{printf \".[2]*[1]f\" 3.14159 2}}",
+	 "2 1|%!d(BADINDEX)|  4|5 5 6|%!d(BADINDEX)|.[2]*[1]f%!(EXTRA float64=3.14159, int=2)"},
+	{"{{printf \"%.[2]*[1]f\" 3.14159 2}}", "3.14"},
+	{"{{printf \"%5v|%-7v\" .Mixed .Config.Labels}}",
+	 "[    1     a <nil>  true map[    k:    v]]|map[a      :b       com.x  :y      ]"},
+	/* case mapping beyond ASCII: Latin-1, Latin Extended-A, Greek, Cyrillic */
+	{"{{upper \"élan ÿ ß ı ω ж\"}}|{{lower \"ÉŸİΩЖĀĹ\"}}|{{title \"élan vital\"}}|{{title \"hello,world 3d_x\"}}",
+	 "ÉLAN Ÿ ß I Ω Ж|éÿiωжāĺ|Élan Vital|Hello,World 3d_x"},
 };
 
 static void run_ok(const struct ok_case *c, json_t *d, int *failures)
@@ -256,35 +272,51 @@ static void test_parse_errors(void **state)
 }
 
 static const struct err_case exec_errors[] = {
-	{"{{index .Num 5}}", "template: :1:2: executing \"\" at <index .Num 5>: error calling index: index out of range: 5"},
-	{"{{index .Num -1}}", "template: :1:2: executing \"\" at <index .Num -1>: error calling index: index out of range: -1"},
-	{"{{index .Name \"k\"}}", "template: :1:2: executing \"\" at <index .Name \"k\">: error calling index: cannot index slice/array with type string"},
-	{"{{index .Port 1}}", "template: :1:2: executing \"\" at <index .Port 1>: error calling index: can't index item of type int"},
+	{"{{index .Num 5}}",
+	 "template: :1:2: executing \"\" at <index .Num 5>: error calling index: index out of range: 5"},
+	{"{{index .Num -1}}",
+	 "template: :1:2: executing \"\" at <index .Num -1>: error calling index: index out of range: -1"},
+	{"{{index .Name \"k\"}}", "template: :1:2: executing \"\" at <index .Name \"k\">: error calling index: cannot "
+				  "index slice/array with type string"},
+	{"{{index .Port 1}}",
+	 "template: :1:2: executing \"\" at <index .Port 1>: error calling index: can't index item of type int"},
 	{"{{len}}", "template: :1:2: executing \"\" at <len>: wrong number of args for len: want 1 got 0"},
-	{"{{printf}}", "template: :1:2: executing \"\" at <printf>: wrong number of args for printf: want at least 1 got 0"},
+	{"{{printf}}",
+	 "template: :1:2: executing \"\" at <printf>: wrong number of args for printf: want at least 1 got 0"},
 	{"{{pad \"a\" 1}}", "template: :1:2: executing \"\" at <pad>: wrong number of args for pad: want 3 got 2"},
 	{"{{lower 1}}", "template: :1:8: executing \"\" at <1>: expected string; found 1"},
 	{"{{lower .Nope}}", "template: :1:8: executing \"\" at <.Nope>: invalid value; expected string"},
 	{"{{.Name.Foo}}", "template: :1:2: executing \"\" at <.Name.Foo>: can't evaluate field Foo in type string"},
-	{"{{.Num.Foo}}", "template: :1:2: executing \"\" at <.Num.Foo>: can't evaluate field Foo in type []interface {}"},
-	{"{{.State.Health.Status}}", "template: :1:2: executing \"\" at <.State.Health.Status>: nil pointer evaluating interface {}.Status"},
-	{"{{eq \"a\" 1}}", "template: :1:2: executing \"\" at <eq \"a\" 1>: error calling eq: incompatible types for comparison"},
-	{"{{eq .Num 1}}", "template: :1:2: executing \"\" at <eq .Num 1>: error calling eq: incompatible types for comparison"},
-	{"{{lt true false}}", "template: :1:2: executing \"\" at <lt true false>: error calling lt: invalid type for comparison"},
+	{"{{.Num.Foo}}",
+	 "template: :1:2: executing \"\" at <.Num.Foo>: can't evaluate field Foo in type []interface {}"},
+	{"{{.State.Health.Status}}",
+	 "template: :1:2: executing \"\" at <.State.Health.Status>: nil pointer evaluating interface {}.Status"},
+	{"{{eq \"a\" 1}}",
+	 "template: :1:2: executing \"\" at <eq \"a\" 1>: error calling eq: incompatible types for comparison"},
+	{"{{eq .Num 1}}",
+	 "template: :1:2: executing \"\" at <eq .Num 1>: error calling eq: incompatible types for comparison"},
+	{"{{lt true false}}",
+	 "template: :1:2: executing \"\" at <lt true false>: error calling lt: invalid type for comparison"},
 	{"{{eq 1}}", "template: :1:2: executing \"\" at <eq 1>: error calling eq: missing argument for comparison"},
 	{"{{range .Name}}{{end}}", "template: :1:8: executing \"\" at <.Name>: range can't iterate over /web"},
 	{"{{.Name 1}}", "template: :1:2: executing \"\" at <.Name>: Name is not a method but has arguments"},
 	{"{{\"x\" 1}}", "template: :1:2: executing \"\" at <\"x\">: can't give argument to non-function \"x\""},
 	{"{{nil}}", "template: :1:2: executing \"\" at <nil>: nil is not a command"},
 	{"{{$x := 1}}{{$y = 2}}", "template: :1:13: executing \"\" at <$y = 2>: undefined variable: $y"},
-	{"a\n  {{.Name.Foo}}", "template: :2:4: executing \"\" at <.Name.Foo>: can't evaluate field Foo in type string"},
-	{"{{truncate \"ab\" -1}}", "template: :1:2: executing \"\" at <truncate \"ab\" -1>: error calling truncate: runtime error: slice bounds out of range [:-1]"},
-	{"{{pad \"a\" -1 0}}", "template: :1:2: executing \"\" at <pad \"a\" -1 0>: error calling pad: strings: negative Repeat count"},
-	{"{{range $i, $e := 3}}{{end}}", "template: :1:18: executing \"\" at <3>: can't use 3 to iterate over more than one variable"},
+	{"a\n  {{.Name.Foo}}",
+	 "template: :2:4: executing \"\" at <.Name.Foo>: can't evaluate field Foo in type string"},
+	{"{{truncate \"ab\" -1}}", "template: :1:2: executing \"\" at <truncate \"ab\" -1>: error calling truncate: "
+				   "runtime error: slice bounds out of range [:-1]"},
+	{"{{pad \"a\" -1 0}}",
+	 "template: :1:2: executing \"\" at <pad \"a\" -1 0>: error calling pad: strings: negative Repeat count"},
+	{"{{range $i, $e := 3}}{{end}}",
+	 "template: :1:18: executing \"\" at <3>: can't use 3 to iterate over more than one variable"},
 	{"{{len .Nope}}", "template: :1:2: executing \"\" at <len .Nope>: error calling len: len of nil pointer"},
 	{"{{len 3}}", "template: :1:2: executing \"\" at <len 3>: error calling len: len of type int"},
-	{"{{.Mounts.Source.Foo.Bar.Baz}}", "template: :1:2: executing \"\" at <.Mounts.Source.Foo.Bar.Baz>: can't evaluate field Source in type []interface {}"},
-	{"{{slice .Num 2 1}}", "template: :1:2: executing \"\" at <slice .Num 2 1>: error calling slice: invalid slice index: 2 > 1"},
+	{"{{.Mounts.Source.Foo.Bar.Baz}}", "template: :1:2: executing \"\" at <.Mounts.Source.Foo.Bar.Baz>: can't "
+					   "evaluate field Source in type []interface {}"},
+	{"{{slice .Num 2 1}}",
+	 "template: :1:2: executing \"\" at <slice .Num 2 1>: error calling slice: invalid slice index: 2 > 1"},
 };
 
 static void test_exec_errors(void **state)
