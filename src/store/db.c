@@ -30,6 +30,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE layers ("
 	"  diff_id TEXT PRIMARY KEY, link TEXT NOT NULL UNIQUE, size INTEGER NOT NULL DEFAULT 0,"
 	"  blob_digest TEXT, media_type TEXT, blob_size INTEGER NOT NULL DEFAULT 0);",
+	/* 2: containers: the static document (Config, HostConfig, ...) and the State object as JSON */
+	"CREATE TABLE containers ("
+	"  id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL, created TEXT NOT NULL,"
+	"  doc TEXT NOT NULL, state TEXT NOT NULL, restart_count INTEGER NOT NULL DEFAULT 0,"
+	"  seq INTEGER NOT NULL);"
+	"CREATE INDEX containers_image ON containers(image_id);",
 };
 
 int db_schema_version(void)

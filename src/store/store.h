@@ -115,3 +115,38 @@ void db_layers_free(struct db_layer *ls, size_t n);
 
 /* Every blob digest a row refers to: image configs, manifests, layer blobs. */
 int db_blob_refs(struct db *db, char ***ret, struct berth_error **err);
+
+/* ---- containers ------------------------------------------------------------ */
+
+/* One container: its static document and its State, both JSON text as the engine wrote them. */
+struct db_container {
+	char *id;	/* 64 hex */
+	char *name;	/* without the leading '/' */
+	char *image_id; /* "sha256:…" */
+	char *created;	/* RFC 3339 */
+	char *doc;	/* JSON: Path, Args, Config, HostConfig, ... */
+	char *state;	/* JSON: Docker's State object */
+	int restart_count;
+	int64_t seq; /* creation order */
+};
+void db_container_done(struct db_container *c);
+void db_containers_free(struct db_container *cs, size_t n);
+
+/* Insert a new container; a name in use fails with code EEXIST and err naming the holder's id. */
+int db_container_insert(struct db *db, struct db_container *c, struct berth_error **err);
+/* The container with this exact id: 0 with ret->id == NULL when none. */
+int db_container_get(struct db *db, const char *id, struct db_container *ret, struct berth_error **err);
+/* The id of the container called name: 0 with *ret NULL when none. */
+int db_container_id_by_name(struct db *db, const char *name, char **ret, struct berth_error **err);
+/* Ids starting with prefix (hex only), at most max. */
+int db_container_ids_by_prefix(struct db *db, const char *prefix, size_t max, char ***ret, struct berth_error **err);
+/* Every container, newest first. */
+int db_container_list(struct db *db, struct db_container **ret, size_t *ret_n, struct berth_error **err);
+int db_container_set_state(struct db *db, const char *id, const char *state, struct berth_error **err);
+int db_container_set_doc(struct db *db, const char *id, const char *doc, struct berth_error **err);
+int db_container_set_restart_count(struct db *db, const char *id, int n, struct berth_error **err);
+/* Rename; EEXIST as for insert. */
+int db_container_rename(struct db *db, const char *id, const char *name, struct berth_error **err);
+int db_container_delete(struct db *db, const char *id, struct berth_error **err);
+/* Ids of the containers made from image_id. */
+int db_containers_of_image(struct db *db, const char *image_id, char ***ret, struct berth_error **err);
