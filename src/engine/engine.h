@@ -5,7 +5,11 @@
  */
 #pragma once
 
+#include "engine/container.h"
 #include "engine/context.h"
 #include "engine/image.h"
+#include "engine/logs.h"
+#include "engine/names.h"
+#include "engine/spec.h"
 #include "engine/template.h"
 #include "engine/units.h"

@@ -77,7 +77,7 @@ static bool is_tag_name(const char *name, char *const *tags, char **ret_full)
 int eng_image_remove(struct eng *e, const char *name, bool force, struct eng_removed *out, struct berth_error **err)
 {
 	_cleanup_free_ char *id = NULL, *full = NULL;
-	_cleanup_strv_ char **tags = NULL, **digests = NULL;
+	_cleanup_strv_ char **tags = NULL, **digests = NULL, **users = NULL;
 	int64_t reclaimed = 0;
 	int rc;
 
@@ -99,6 +99,31 @@ int eng_image_remove(struct eng *e, const char *name, bool force, struct eng_rem
 				"repositories",
 				digest_hex(id));
 		goto fail;
+	}
+	if (db_containers_of_image(e->db, id, &users, err) < 0)
+		goto fail;
+	if (users[0]) {
+		/* A container's rootfs stands on the image's layers: never delete them under it. */
+		if (!force) {
+			if (full)
+				berth_error_set(err, 0,
+						"conflict: unable to remove repository reference \"%s\" (must force) - "
+						"container %.12s is using its referenced image %.12s",
+						name, users[0], digest_hex(id));
+			else
+				berth_error_set(
+					err, 0,
+					"conflict: unable to delete %.12s (must be forced) - image is being used by "
+					"container %.12s",
+					digest_hex(id), users[0]);
+			goto fail;
+		}
+		for (size_t i = 0; tags[i]; i++)
+			if (db_tag_delete(e->db, tags[i], NULL, err) < 0)
+				goto fail;
+		for (size_t i = 0; tags[i]; i++)
+			say(out, "Untagged", tags[i]);
+		return db_commit(e->db, err);
 	}
 	if (delete_image(e, id, tags, digests, out, err) < 0 || db_commit(e->db, err) < 0)
 		goto fail;
@@ -122,12 +147,16 @@ int eng_image_prune(struct eng *e, bool all, struct eng_removed *out, struct ber
 	if (db_image_list(e->db, &imgs, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_strv_ char **tags = NULL, **digests = NULL;
+		_cleanup_strv_ char **tags = NULL, **digests = NULL, **users = NULL;
 
 		if (db_tags_of_image(e->db, imgs[i].id, &tags, err) < 0 ||
 		    db_repo_digests_of_image(e->db, imgs[i].id, &digests, err) < 0)
 			goto out;
 		if (tags[0] && !all)
+			continue;
+		if (db_containers_of_image(e->db, imgs[i].id, &users, err) < 0)
+			goto out;
+		if (users[0])
 			continue;
 		if (delete_image(e, imgs[i].id, tags, digests, out, err) < 0)
 			goto out;

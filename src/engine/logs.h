@@ -45,11 +45,11 @@ int eng_log_flush(struct eng_log_writer *w, struct berth_error **err);
 void eng_log_writer_close(struct eng_log_writer *w);
 
 struct eng_log_read_opts {
-	int64_t tail;		  /* the last N entries only (counted before since/until); -1: all */
+	int64_t tail;		    /* the last N entries only (counted before since/until); -1: all */
 	int64_t since_ns, until_ns; /* entries at or after / at or before these times; 0: no bound */
-	bool follow;		  /* keep reading what is appended, across rotations */
-	bool stdout, stderr;	  /* the streams wanted */
-	bool timestamps;	  /* for emit's use (eng_log_format_line); the reader ignores it */
+	bool follow;		    /* keep reading what is appended, across rotations */
+	bool stdout, stderr;	    /* the streams wanted */
+	bool timestamps;	    /* for emit's use (eng_log_format_line); the reader ignores it */
 	/*
 	 * Called per entry, oldest first, with the stream name, its time and its
 	 * text (len bytes, with the "\n" unless the entry is a partial line).

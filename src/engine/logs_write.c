@@ -170,8 +170,12 @@ static int write_entry(struct eng_log_writer *w, int stream, const char *text, s
 	/* As Docker: rotate before the write once the file has reached max_size. */
 	if (w->max_size > 0 && w->size >= w->max_size && rotate(w, err) < 0)
 		return -1;
-	if (w->fd < 0)
-		return berth_error_set(err, EBADF, "write log '%s': no open file", w->path);
+	/* A failed rotation left no file open: try again with the current path. */
+	if (w->fd < 0) {
+		w->fd = open_log(w->path, false, err);
+		if (w->fd < 0)
+			return -1;
+	}
 	if (write_all(w->fd, e->data, e->len) < 0)
 		return berth_error_set(err, errno, "write log '%s'", w->path);
 	w->size += (int64_t)e->len;
@@ -229,7 +233,7 @@ struct eng_log_writer *eng_log_writer_open(const char *path, int64_t max_size, i
 	int fd;
 
 	if (max_size < 0 || max_file < 1) {
-		berth_error_set(err, EINVAL, "log '%s': invalid max-size %lld or max-file %d", path, (long long)max_size,
+		berth_error_set(err, 0, "log '%s': invalid max-size %lld or max-file %d", path, (long long)max_size,
 				max_file);
 		return NULL;
 	}
@@ -259,7 +263,7 @@ int eng_log_write(struct eng_log_writer *w, const char *stream, const char *data
 	else if (strcmp(stream, "stderr") == 0)
 		s = STREAM_STDERR;
 	else
-		return berth_error_set(err, EINVAL, "log '%s': unknown stream '%s'", w->path, stream);
+		return berth_error_set(err, 0, "log '%s': unknown stream '%s'", w->path, stream);
 	if (len == 0)
 		return 0;
 	buf_append(&w->pending[s], data, len);

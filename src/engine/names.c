@@ -15,6 +15,8 @@
 #include "base/base.h"
 #include "engine/names.h"
 
+/* Word lists read best as plain rows. */
+/* clang-format off */
 /* Moods and qualities. */
 static const char *const adjectives[] = {
 	"affable", "agile", "amiable", "amused", "ardent", "artful", "astute", "blissful",
@@ -63,6 +65,7 @@ static const char *const surnames[] = {
 	"wheeler", "widom", "wiles", "wilkes", "wing", "wirth", "wozniak", "wright",
 	"wu", "yalow", "yao", "yonath", "zimmermann", "zuse",
 };
+/* clang-format on */
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -147,7 +150,10 @@ int eng_name_validate(const char *name, struct berth_error **err)
 		ok = is_alnum(p[i]) || p[i] == '_' || p[i] == '.' || p[i] == '-';
 	if (ok)
 		return 0;
-	/* Docker's wording, capital letter included, for scripts that match it. */
-	return berth_error_set(err, EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-			       name ? name : "");
+	/* Docker's wording, capital letter included, for scripts that match it; no strerror suffix. */
+	berth_error_set(err, 0, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			name ? name : "");
+	if (err && *err)
+		(*err)->code = EINVAL;
+	return -1;
 }

@@ -137,3 +137,11 @@ char *eng_time_rfc3339(int64_t sec, int32_t nsec)
 	}
 	return xasprintf("%sZ", buf);
 }
+
+char *eng_time_rfc3339_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return eng_time_rfc3339((int64_t)ts.tv_sec, (int32_t)ts.tv_nsec);
+}

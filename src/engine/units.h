@@ -19,3 +19,7 @@ bool eng_time_parse(const char *s, int64_t *ret_sec, int32_t *ret_nsec);
 char *eng_time_go_string(int64_t sec);
 /* RFC 3339 with nanoseconds in UTC, as Docker's JSON writes times: "2023-05-19T20:19:05.123456789Z". */
 char *eng_time_rfc3339(int64_t sec, int32_t nsec);
+/* The current time as eng_time_rfc3339 writes it. */
+char *eng_time_rfc3339_now(void);
+/* Docker's zero time, "0001-01-01T00:00:00Z". */
+#define ENG_TIME_ZERO "0001-01-01T00:00:00Z"

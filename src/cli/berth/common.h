@@ -43,3 +43,24 @@ void bcli_tabwrite(const char *text);
 
 /* The first 12 hex digits of an id, without "sha256:" ("sha256:abc…" → "abc…"). Points into a static buffer. */
 const char *bcli_short_id(const char *id);
+
+struct eng_start_opts;
+/*
+ * Fill o to start monitors with this binary and the same global options;
+ * *args_store receives the argument vector (free it with strv_free).
+ */
+void bcli_start_opts(const struct bcli_ctx *ctx, struct eng_start_opts *o, char ***args_store);
+/*
+ * Run fn on every positional name, as docker's container commands do: with
+ * print, each name that worked is printed; errors are printed as they come
+ * and the exit code is 1 when any failed.
+ */
+int bcli_each_container(const struct bcli_ctx *ctx, const struct bcli_args *args, bool print,
+			int (*fn)(struct eng *e, const char *name, void *data, struct berth_error **err), void *data);
+
+struct bcli_run_request;
+/*
+ * run and create: make sure the image is there (by req->pull: missing,
+ * always, never), create the container, write --cidfile. *ret_id gets the id.
+ */
+int bcli_create_container(struct eng *e, struct bcli_run_request *req, char **ret_id, struct berth_error **err);

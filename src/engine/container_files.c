@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The files the engine writes for a container, as dockerd does: its
+ * directory with the overlay's upper, work and merged directories, and
+ * /etc/hostname, /etc/hosts and /etc/resolv.conf to bind-mount.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/base.h"
+#include "engine/engine.h"
+
+static const char hosts_base[] = "127.0.0.1\tlocalhost\n"
+				 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+				 "fe00::0\tip6-localnet\n"
+				 "ff00::0\tip6-mcastprefix\n"
+				 "ff02::1\tip6-allnodes\n"
+				 "ff02::2\tip6-allrouters\n";
+
+/* A nameserver on the host's loopback cannot be reached from another network namespace. */
+static bool is_loopback_nameserver(const char *line)
+{
+	const char *p = line + strlen("nameserver");
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return !strncmp(p, "127.", 4) || !strncmp(p, "::1", 3);
+}
+
+/*
+ * The host's resolv.conf: as it is with the host's network, without
+ * loopback nameservers otherwise; Docker's fallback to public resolvers when
+ * none is left.
+ */
+char *eng_resolv_conf(bool host_network)
+{
+	_cleanup_free_ char *host = NULL;
+	struct buf out = {0};
+	bool any = false;
+	char *save = NULL;
+
+	if (fs_read_file_at(AT_FDCWD, "/etc/resolv.conf", &host, NULL, NULL) < 0)
+		host = xstrdup("");
+	if (host_network)
+		return TAKE_PTR(host);
+	for (char *l = strtok_r(host, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "nameserver", 10)) {
+			if (is_loopback_nameserver(l))
+				continue;
+			any = true;
+		}
+		buf_printf(&out, "%s\n", l);
+	}
+	if (!any)
+		buf_puts(&out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	return buf_steal(&out);
+}
+
+static int write_file(int dirfd, const char *name, const char *content, struct berth_error **err)
+{
+	return fs_write_file_atomic_at(dirfd, name, content, strlen(content), 0644, err);
+}
+
+int eng_ctr_files_create(struct eng *e, const char *id, json_t *doc, struct berth_error **err)
+{
+	_cleanup_free_ char *dir = eng_ctr_dir(e, id), *hostname = NULL, *hosts = NULL, *resolv = NULL;
+	_cleanup_close_ int dfd = -1;
+	json_t *config = json_object_get(doc, "Config"), *hc = json_object_get(doc, "HostConfig");
+	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
+	const char *host = json_string_value(json_object_get(config, "Hostname"));
+	bool host_net = net && !strcmp(net, "host");
+	size_t i;
+	json_t *v;
+
+	if (fs_mkdir_p_at(AT_FDCWD, dir, 0710, err) < 0)
+		return -1;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		berth_error_set(err, errno, "open '%s'", dir);
+		goto fail;
+	}
+	hostname = xasprintf("%s\n", host ? host : id);
+	hosts = xstrdup(hosts_base);
+	/* --add-host entries, as "host:ip" */
+	json_array_foreach(json_object_get(hc, "ExtraHosts"), i, v)
+	{
+		const char *s = json_string_value(v), *colon = s ? strchr(s, ':') : NULL;
+		char *more;
+
+		if (!colon)
+			continue;
+		more = xasprintf("%s%s\t%.*s\n", hosts, colon + 1, (int)(colon - s), s);
+		free(hosts);
+		hosts = more;
+	}
+	resolv = eng_resolv_conf(host_net);
+	if (mkdirat(dfd, "upper", 0755) < 0 || mkdirat(dfd, "work", 0700) < 0 || mkdirat(dfd, "merged", 0755) < 0) {
+		berth_error_set(err, errno, "create '%s'", dir);
+		goto fail;
+	}
+	if (write_file(dfd, "hostname", hostname, err) < 0 || write_file(dfd, "hosts", hosts, err) < 0 ||
+	    write_file(dfd, "resolv.conf", resolv, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	fs_rm_rf_at(AT_FDCWD, dir, NULL);
+	return -1;
+}

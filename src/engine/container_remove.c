@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* docker rm: the row, the directory (rootfs layers, logs, files) and the runtime directory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "base/base.h"
+#include "engine/engine.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+static void mark_removing(json_t *st, void *data)
+{
+	json_object_set_new(st, "BerthStopRequested", json_true());
+}
+
+int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, struct berth_error **err)
+{
+	_cleanup_ctr_ struct eng_ctr *c = NULL;
+	_cleanup_free_ char *dir = NULL, *rundir = NULL, *merged = NULL, *root = eng_runtime_root(e);
+	struct rt_global g = {.root = root};
+
+	if (eng_ctr_find(e, name, &c, err) < 0)
+		return -1;
+	if (eng_ctr_is_running(c)) {
+		if (!force)
+			return berth_error_set(err, 0,
+					       "cannot remove container \"/%s\": container is %s: stop the container "
+					       "before removing or force remove",
+					       c->name, eng_ctr_status(c));
+		if (eng_ctr_update_state(e, c->id, mark_removing, NULL, err) < 0)
+			return -1;
+		rt_kill(&g, c->id, SIGKILL, true, NULL);
+		if (eng_ctr_stop(e, c->id, 0, err) < 0)
+			return -1;
+	}
+	(void)volumes; /* anonymous volumes arrive with the volumes support */
+	dir = eng_ctr_dir(e, c->id);
+	rundir = eng_ctr_rundir(e, c->id);
+	merged = xasprintf("%s/merged", dir);
+	/* a monitor that died may have left these */
+	rt_delete(&g, c->id, true, NULL);
+	umount2(merged, MNT_DETACH);
+	if (db_container_delete(e->db, c->id, err) < 0)
+		return -1;
+	if (fs_exists_at(AT_FDCWD, rundir))
+		fs_rm_rf_at(AT_FDCWD, rundir, NULL);
+	if (fs_exists_at(AT_FDCWD, dir) && fs_rm_rf_at(AT_FDCWD, dir, err) < 0)
+		return berth_error_wrap(err, "remove container %.12s", c->id);
+	return 0;
+}
