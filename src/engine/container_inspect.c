@@ -125,7 +125,13 @@ static char *command_text(const struct eng_ctr *c)
 	json_t *v;
 
 	buf_puts(&b, json_string_value(json_object_get(c->doc, "Path")));
-	json_array_foreach(json_object_get(c->doc, "Args"), i, v) buf_printf(&b, " %s", json_string_value(v));
+	/* as dockerd: arguments with a space in single quotes */
+	json_array_foreach(json_object_get(c->doc, "Args"), i, v)
+	{
+		const char *a = json_string_value(v);
+
+		buf_printf(&b, strchr(a, ' ') ? " '%s'" : " %s", a);
+	}
 	return buf_steal(&b);
 }
 

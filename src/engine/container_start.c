@@ -115,7 +115,7 @@ int eng_start_error_code(const char *msg)
 {
 	if (strstr(msg, "not found") || strstr(msg, "No such file or directory"))
 		return 127;
-	if (strstr(msg, "ermission denied") || strstr(msg, "Is a directory") || strstr(msg, "Exec format error"))
+	if (strstr(msg, "ermission denied") || strstr(msg, "s a directory") || strstr(msg, "xec format error"))
 		return 126;
 	return 125;
 }

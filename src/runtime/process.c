@@ -27,11 +27,22 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Whether path is a regular file we may execute; errno says why not (EISDIR for a directory, as runc). */
 static bool is_executable_file(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+	if (stat(path, &st) < 0)
+		return false;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return false;
+	}
+	return access(path, X_OK) == 0;
 }
 
 int rt_find_executable(const char *file, char *const *env, char **ret, struct berth_error **err)
@@ -41,6 +52,7 @@ int rt_find_executable(const char *file, char *const *env, char **ret, struct be
 	char *save = NULL;
 
 	if (strchr(file, '/')) {
+		errno = 0;
 		if (!is_executable_file(file))
 			return berth_error_set(err, errno ? errno : EACCES, "exec: '%s'", file);
 		*ret = xstrdup(file);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `berth run`/`create` flags into the HostConfig half of the ContainerCreate body: storage, resources, security, logging. */
+/* `berth run`/`create` flags into the HostConfig half of the ContainerCreate body: storage, resources, security,
+ * logging. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ static int build_ulimits_devices(struct run_build *b, struct berth_error **err)
 		if (bcli_run_parse_ulimit(f->ulimit[i], &u, err) < 0)
 			return run_flag_error(err, f->ulimit[i], "--ulimit");
 		/* a later --ulimit of the same name replaces the earlier one */
-		json_array_foreach(ulimits, k, old) if (json_equal(json_object_get(old, "Name"), json_object_get(u, "Name")))
+		json_array_foreach(ulimits, k,
+				   old) if (json_equal(json_object_get(old, "Name"), json_object_get(u, "Name")))
 		{
 			json_array_remove(ulimits, k);
 			break;
@@ -148,7 +150,8 @@ static int build_namespaces(struct run_build *b, struct berth_error **err)
 		{"IpcMode", "ipc", "IPC", "none private shareable host", offsetof(struct bcli_run_flags, ipc), true},
 		{"UTSMode", "uts", "UTS", "host", offsetof(struct bcli_run_flags, uts), false},
 		{"UsernsMode", "userns", "USER", "host", offsetof(struct bcli_run_flags, userns), false},
-		{"CgroupnsMode", "cgroupns", "CGROUP", "host private", offsetof(struct bcli_run_flags, cgroupns), false},
+		{"CgroupnsMode", "cgroupns", "CGROUP", "host private", offsetof(struct bcli_run_flags, cgroupns),
+		 false},
 	};
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -195,8 +198,9 @@ static int build_security(struct run_build *b, struct berth_error **err)
 /* --sysctl: docker's allow-list (IPC sysctls and the namespaced net./fs.mqueue. trees). */
 static int build_sysctls(struct run_build *b, struct berth_error **err)
 {
-	static const char *const allowed[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",	"kernel.sem",
-					      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+	static const char *const allowed[] = {"kernel.msgmax", "kernel.msgmnb",		"kernel.msgmni",
+					      "kernel.sem",    "kernel.shmall",		"kernel.shmmax",
+					      "kernel.shmmni", "kernel.shm_rmid_forced"};
 	json_t *map = json_object();
 
 	json_object_set_new(b->host, "Sysctls", map);

@@ -128,9 +128,9 @@ static int first_endpoint(const struct bcli_run_flags *f, const char *net, json_
 	if (f->link && user_defined(net))
 		json_object_set_new(ep, "Links", run_strv_json(f->link, false));
 	if ((f->ip && *f->ip) || (f->ip6 && *f->ip6))
-		json_object_set_new(ep, "IPAMConfig",
-				    json_pack("{s:s,s:s}", "IPv4Address", f->ip ? f->ip : "", "IPv6Address",
-					      f->ip6 ? f->ip6 : ""));
+		json_object_set_new(
+			ep, "IPAMConfig",
+			json_pack("{s:s,s:s}", "IPv4Address", f->ip ? f->ip : "", "IPv6Address", f->ip6 ? f->ip6 : ""));
 	*ret = ep;
 	return 0;
 }
