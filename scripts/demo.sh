@@ -1,54 +1,43 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The main job until the engine exists: build a busybox bundle from Debian's
-# busybox-static and run it with berth-runtime, showing what is isolated.
-# RUNTIME=runc (or crun) runs the same bundle with another runtime.
+# The main job: `berth run` of a container from the built-in busybox image (no
+# registry needed), showing what is isolated: the shell is PID 1, ps sees only
+# the container, the hostname is the container's, the network has only lo,
+# and the rootfs is an overlay of the image's layer. A private state root is
+# used and removed afterwards; BERTH_ROOT/BERTH_RUNROOT choose others.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-RUNTIME=${RUNTIME:-$top/build/src/cli/berth-runtime}
-BUSYBOX=${BUSYBOX:-/bin/busybox}
+BERTH=${BERTH:-$top/build/src/cli/berth}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo.sh: must run as root (try: sudo $0)" >&2
 	exit 1
 fi
-command -v "$RUNTIME" >/dev/null || {
-	echo "demo.sh: no runtime '$RUNTIME' (build first: meson setup build && ninja -C build)" >&2
-	exit 1
-}
-[ -x "$BUSYBOX" ] || {
-	echo "demo.sh: no '$BUSYBOX' (apt-get install busybox-static)" >&2
+[ -x "$BERTH" ] || {
+	echo "demo.sh: no berth at '$BERTH' (build first: meson setup build && ninja -C build)" >&2
 	exit 1
 }
 
 tmp=$(mktemp -d /tmp/berth-demo-XXXXXX)
-id=berth-demo-$$
+export BERTH_ROOT=${BERTH_ROOT:-$tmp/root} BERTH_RUNROOT=${BERTH_RUNROOT:-$tmp/run}
 cleanup()
 {
-	"$RUNTIME" --root "$tmp/state" delete -f "$id" >/dev/null 2>&1 || true
+	"$BERTH" rm -f berth-demo >/dev/null 2>&1 || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-# rootfs: busybox and its applet links
-rootfs=$tmp/bundle/rootfs
-mkdir -p "$rootfs"/{bin,proc,sys,dev,tmp,etc}
-cp "$BUSYBOX" "$rootfs/bin/busybox"
-chroot "$rootfs" /bin/busybox --install -s /bin
-
-# config: the runtime's default spec, no terminal, a script showing isolation
-cd "$tmp/bundle"
-"$RUNTIME" spec
 script='echo "PID of this shell: $$"
 echo "hostname: $(hostname)"
 echo "processes:"; ps -o pid,user,comm
 echo "network interfaces: $(ls /sys/class/net | tr "\n" " ")"
-ip link'
-jq --arg s "$script" '.process.terminal = false | .process.args = ["sh", "-c", $s] | .hostname = "berth-demo"' \
-	config.json >config.json.new
-mv config.json.new config.json
+echo "root filesystem: $(grep " / " /proc/mounts | cut -d" " -f1-3)"'
 
 echo "host: PID $$, hostname $(hostname), interfaces: $(ls /sys/class/net | tr '\n' ' ')"
-echo "--- $(basename "$RUNTIME") --root $tmp/state run $id"
-"$RUNTIME" --root "$tmp/state" run "$id" </dev/null
+echo "--- berth run --name berth-demo --hostname berth-demo busybox sh -c ..."
+"$BERTH" run --name berth-demo --hostname berth-demo busybox sh -c "$script" </dev/null
+echo "--- berth ps -a"
+"$BERTH" ps -a
+echo "--- berth images"
+"$BERTH" images

@@ -180,21 +180,20 @@ static void ns_add(json_t *list, const char *type, const char *path)
 }
 
 /*
- * One *Mode field: "" and the private words make a new namespace, "host" none,
- * "container:X" joins the resolved path.
+ * One *Mode value: NULL and the private words make a new namespace (or join
+ * private_path when given), "host" none, "container:X" joins container_path.
  */
-static int ns_mode(json_t *list, json_t *hc, const char *field, const char *type, const char *const *private_words,
-		   const char *path, struct berth_error **err)
+static int ns_mode(json_t *list, const char *field, const char *mode, const char *type,
+		   const char *const *private_words, const char *container_path, const char *private_path,
+		   struct berth_error **err)
 {
-	const char *mode = spec_str(hc, field);
-
 	if (mode && strcmp(mode, "host") == 0)
 		return 0;
 	if (mode && strncmp(mode, "container:", 10) == 0) {
-		if (!path)
+		if (!container_path)
 			return berth_error_set(err, 0, "HostConfig.%s: '%s' needs the namespace path of that container",
 					       field, mode);
-		ns_add(list, type, path);
+		ns_add(list, type, container_path);
 		return 0;
 	}
 	for (const char *const *w = private_words; mode && *w; w++)
@@ -202,7 +201,7 @@ static int ns_mode(json_t *list, json_t *hc, const char *field, const char *type
 			mode = NULL;
 	if (mode)
 		return berth_error_set(err, 0, "HostConfig.%s: invalid value '%s'", field, mode);
-	ns_add(list, type, path);
+	ns_add(list, type, private_path);
 	return 0;
 }
 
@@ -260,21 +259,21 @@ static int namespaces(struct spec_ctx *ctx, json_t *linux_, struct berth_error *
 
 	json_object_set_new(linux_, "namespaces", list);
 	ns_add(list, "mount", NULL);
-	if (ns_mode(list, ctx->hc, "PidMode", "pid", none, in->pidns_path, err) < 0 ||
-	    ns_mode(list, ctx->hc, "IpcMode", "ipc", ipc_private, in->ipcns_path, err) < 0 ||
-	    ns_mode(list, ctx->hc, "UTSMode", "uts", none, in->utsns_path, err) < 0)
+	if (ns_mode(list, "PidMode", spec_str(ctx->hc, "PidMode"), "pid", none, in->pidns_path, NULL, err) < 0 ||
+	    ns_mode(list, "IpcMode", spec_str(ctx->hc, "IpcMode"), "ipc", ipc_private, in->ipcns_path, NULL, err) < 0 ||
+	    ns_mode(list, "UTSMode", spec_str(ctx->hc, "UTSMode"), "uts", none, NULL, in->utsns_path, err) < 0)
 		return -1;
 	/* any other NetworkMode names a user-defined network: a new namespace (or the one given) */
-	if (net && strcmp(net, "host") != 0 && strncmp(net, "container:", 10) != 0)
-		ns_add(list, "network", in->netns_path);
-	else if (ns_mode(list, ctx->hc, "NetworkMode", "network", net_private, in->netns_path, err) < 0)
-		return -1;
-	if (!cg && in->cgroup_v1)
-		cg = "host";
-	if (ns_mode(list, ctx->hc, "CgroupnsMode", "cgroup", cg_private, NULL, err) < 0)
+	if (net && strcmp(net, "host") != 0 && strncmp(net, "container:", 10) != 0 && strcmp(net, "none") != 0)
+		net = NULL;
+	if (ns_mode(list, "NetworkMode", net, "network", net_private, in->netns_path, in->netns_path, err) < 0)
 		return -1;
 	if (cg && strncmp(cg, "container:", 10) == 0)
 		return berth_error_set(err, 0, "HostConfig.CgroupnsMode: invalid value '%s'", cg);
+	if (!cg && in->cgroup_v1)
+		cg = "host";
+	if (ns_mode(list, "CgroupnsMode", cg, "cgroup", cg_private, NULL, NULL, err) < 0)
+		return -1;
 	return user_ns(ctx, linux_, list, err);
 }
 

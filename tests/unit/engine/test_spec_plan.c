@@ -53,8 +53,8 @@ static void test_user_mounts(void **state)
 				"\"Mode\":448}},{\"Type\":\"bind\",\"Source\":\"/h/y\",\"Target\":\"/y\",\"ReadOnly\":true,"
 				"\"BindOptions\":{\"NonRecursive\":true}},{\"Type\":\"volume\",\"Source\":\"v2\",\"Target\":\"/v\"}],"
 				"\"Tmpfs\":{\"/run\":\"rw,size=64m,exec\"}}");
-	static const char *const order[] = {"/x",    "/anon",	  "/y",	 "/v",		  "/run",
-					    "/data", "/etc/resolv.conf", "/etc/hostname", "/etc/hosts", "/t/m", "/a/b/c"};
+	static const char *const order[] = {"/b", "/x",    "/anon",	  "/y",	 "/v",		  "/run",
+					    "/data", "/t/m", "/etc/resolv.conf", "/etc/hostname", "/etc/hosts", "/a/b/c"};
 	int base = fx_mount_index(spec, "/dev/shm") + 1;
 
 	(void)state;
@@ -187,6 +187,7 @@ static void test_namespaces(void **state)
 		fx_input(&f, &in, CMD, ns_cases[i].hc);
 		in.pidns_path = "/p/pid";
 		in.ipcns_path = "/p/ipc";
+		in.shm_path = "/p/shm";
 		if (strstr(ns_cases[i].hc, "mynet") || strstr(ns_cases[i].hc, "container:web"))
 			in.netns_path = "/p/net";
 		if (eng_spec_build(&in, &spec, NULL, &e) < 0)
