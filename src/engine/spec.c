@@ -70,8 +70,8 @@ static int process_args(struct spec_ctx *ctx, json_t *process, struct berth_erro
 	json_array_foreach(json_object_get(ctx->config, "Entrypoint"), i, v) json_array_append(args, v);
 	json_array_foreach(json_object_get(ctx->config, "Cmd"), i, v) json_array_append(args, v);
 	json_array_foreach(args, i, v) if (!json_is_string(v)) return berth_error_set(err, 0,
-										    "Config: Entrypoint and Cmd must "
-										    "be arrays of strings");
+										      "Config: Entrypoint and Cmd must "
+										      "be arrays of strings");
 	if (json_array_size(args) == (spec_bool(ctx->hc, "Init") ? 2 : 0))
 		return berth_error_set(err, 0, "no command specified");
 	return 0;
@@ -147,9 +147,9 @@ static int process_build(struct spec_ctx *ctx, json_t *spec, const char *hostnam
 	json_object_set_new(process, "cwd", json_string(cwd ? cwd : "/"));
 	json_object_set_new(process, "terminal", json_boolean(spec_bool(ctx->config, "Tty")));
 	if (json_integer_value(json_array_get(size, 0)) > 0 && json_integer_value(json_array_get(size, 1)) > 0)
-		json_object_set_new(process, "consoleSize",
-				    json_pack("{s:O, s:O}", "height", json_array_get(size, 0), "width",
-					      json_array_get(size, 1)));
+		json_object_set_new(
+			process, "consoleSize",
+			json_pack("{s:O, s:O}", "height", json_array_get(size, 0), "width", json_array_get(size, 1)));
 	if (spec_user_resolve(ctx->in->rootfs_fd, spec_str(ctx->config, "User"), json_object_get(ctx->hc, "GroupAdd"),
 			      &u, err) < 0)
 		return berth_error_wrap(err, "Config.User");
@@ -346,8 +346,7 @@ static int build(struct spec_ctx *ctx, json_t *spec, struct berth_error **err)
 	return 0;
 }
 
-int eng_spec_build(const struct eng_spec_input *in, json_t **ret_spec, char ***ret_warnings,
-		   struct berth_error **err)
+int eng_spec_build(const struct eng_spec_input *in, json_t **ret_spec, char ***ret_warnings, struct berth_error **err)
 {
 	_cleanup_(json_decrefp) json_t *spec = NULL, *empty = json_object();
 	struct spec_ctx ctx = {.in = in};

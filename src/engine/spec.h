@@ -36,11 +36,11 @@ int eng_spec_merge_image(json_t *config, json_t *image_config, struct berth_erro
 typedef char *(*eng_spec_volume_fn)(void *userdata, const char *name, const char *dest, struct berth_error **err);
 
 struct eng_spec_input {
-	const char *id;		 /* the container's 64-hex id */
-	json_t *config;		 /* Docker Config with the image merged in; borrowed */
-	json_t *host_config;	 /* Docker HostConfig; borrowed, may be NULL */
-	const char *rootfs;	 /* absolute path of the rootfs (root.path) */
-	int rootfs_fd;		 /* dirfd of the rootfs for /etc/passwd and /etc/group; -1: none */
+	const char *id;		   /* the container's 64-hex id */
+	json_t *config;		   /* Docker Config with the image merged in; borrowed */
+	json_t *host_config;	   /* Docker HostConfig; borrowed, may be NULL */
+	const char *rootfs;	   /* absolute path of the rootfs (root.path) */
+	int rootfs_fd;		   /* dirfd of the rootfs for /etc/passwd and /etc/group; -1: none */
 	const char *hostname_path; /* host files bound at /etc/hostname, /etc/hosts, */
 	const char *hosts_path;	   /* /etc/resolv.conf; NULL: that one is not mounted */
 	const char *resolv_conf_path;
@@ -70,5 +70,4 @@ struct eng_spec_input {
  * with *err set to one line naming the field ("HostConfig.Binds[1]: invalid
  * mode 'rx'", "no command specified"); the outputs are untouched.
  */
-int eng_spec_build(const struct eng_spec_input *in, json_t **ret_spec, char ***ret_warnings,
-		   struct berth_error **err);
+int eng_spec_build(const struct eng_spec_input *in, json_t **ret_spec, char ***ret_warnings, struct berth_error **err);

@@ -60,13 +60,15 @@ static int mlist_add(struct mlist *l, const char *field, const char *dest, const
 
 	if (!dest || dest[0] != '/') {
 		json_decref(options);
-		return berth_error_set(err, 0, "%s: destination '%s' must be an absolute path", field, dest ? dest : "");
+		return berth_error_set(err, 0, "%s: destination '%s' must be an absolute path", field,
+				       dest ? dest : "");
 	}
 	clean = fs_path_clean(dest);
 	if (strcmp(clean, "/") == 0 || mlist_has(l, clean)) {
 		json_decref(options);
-		return berth_error_set(err, 0, strcmp(clean, "/") == 0 ? "%s: destination can't be '%s'"
-									: "%s: duplicate mount point '%s'",
+		return berth_error_set(err, 0,
+				       strcmp(clean, "/") == 0 ? "%s: destination can't be '%s'"
+							       : "%s: duplicate mount point '%s'",
 				       field, clean);
 	}
 	m = json_pack("{s:s, s:s, s:s}", "destination", clean, "type", type, "source", source);
@@ -186,7 +188,8 @@ static int add_bind(struct spec_ctx *ctx, struct mlist *l, const char *spec, con
 	if (n == 3 && parse_bind_mode(parts[2], field, &bm, err) < 0)
 		return -1;
 	if (bm.nocopy && n > 1 && parts[0][0] == '/')
-		return berth_error_set(err, 0, "%s: invalid mode '%s': nocopy applies to volumes only", field, parts[2]);
+		return berth_error_set(err, 0, "%s: invalid mode '%s': nocopy applies to volumes only", field,
+				       parts[2]);
 	if (n == 1) {
 		if (volume_source(ctx, field, NULL, parts[0], &vol, err) < 0)
 			return -1;
@@ -194,8 +197,8 @@ static int add_bind(struct spec_ctx *ctx, struct mlist *l, const char *spec, con
 	}
 	if (parts[0][0] != '/' && volume_source(ctx, field, parts[0], parts[1], &vol, err) < 0)
 		return -1;
-	return mlist_add(l, field, parts[1], "bind", vol ? vol : parts[0],
-			 bind_options(l, true, bm.ro, bm.propagation), err);
+	return mlist_add(l, field, parts[1], "bind", vol ? vol : parts[0], bind_options(l, true, bm.ro, bm.propagation),
+			 err);
 }
 
 /* Docker's tmpfs option merge: a later flag replaces its opposite, a later key=value its key. */
@@ -256,8 +259,7 @@ static int add_tmpfs_mount(struct mlist *l, json_t *m, bool ro, const char *fiel
 }
 
 /* One object of HostConfig.Mounts (docker run --mount). */
-static int add_mount_obj(struct spec_ctx *ctx, struct mlist *l, json_t *m, const char *field,
-			 struct berth_error **err)
+static int add_mount_obj(struct spec_ctx *ctx, struct mlist *l, json_t *m, const char *field, struct berth_error **err)
 {
 	_cleanup_free_ char *vol = NULL;
 	const char *type = spec_str(m, "Type"), *src = spec_str(m, "Source"), *dest = spec_str(m, "Target");
@@ -277,8 +279,8 @@ static int add_mount_obj(struct spec_ctx *ctx, struct mlist *l, json_t *m, const
 			return berth_error_set(err, 0, "%s.Source: a bind mount needs an absolute host path", field);
 		if (prop && !is_propagation(prop))
 			return berth_error_set(err, 0, "%s.BindOptions.Propagation: invalid value '%s'", field, prop);
-		return mlist_add(l, field, dest, "bind", src,
-				 bind_options(l, !spec_bool(bo, "NonRecursive"), ro, prop), err);
+		return mlist_add(l, field, dest, "bind", src, bind_options(l, !spec_bool(bo, "NonRecursive"), ro, prop),
+				 err);
 	}
 	if (strcmp(type, "volume") != 0)
 		return berth_error_set(err, 0, "%s.Type: mount type '%s' is not supported", field, type);
@@ -314,7 +316,8 @@ static int add_user_mounts(struct spec_ctx *ctx, struct mlist *l, struct berth_e
 	{
 		if (!json_is_string(v))
 			return berth_error_set(err, 0, "HostConfig.Tmpfs[\"%s\"]: expected string", key);
-		if (mlist_add(l, "HostConfig.Tmpfs", key, "tmpfs", "tmpfs", tmpfs_options(json_string_value(v)), err) < 0)
+		if (mlist_add(l, "HostConfig.Tmpfs", key, "tmpfs", "tmpfs", tmpfs_options(json_string_value(v)), err) <
+		    0)
 			return -1;
 	}
 	return 0;
@@ -345,7 +348,8 @@ static int add_engine_mounts(struct spec_ctx *ctx, struct mlist *l, struct berth
 	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (files[i].src && !mlist_has(l, files[i].dest) &&
-		    mlist_add(l, "mounts", files[i].dest, "bind", files[i].src, bind_options(l, true, ro, NULL), err) < 0)
+		    mlist_add(l, "mounts", files[i].dest, "bind", files[i].src, bind_options(l, true, ro, NULL), err) <
+			    0)
 			return -1;
 	return 0;
 }
@@ -377,7 +381,8 @@ static json_t *shm_mount(struct spec_ctx *ctx, const char *ipc, struct berth_err
 		return NULL;
 	}
 	snprintf(opt, sizeof(opt), "size=%lld", (long long)(size ? size : SHM_DEFAULT));
-	return fs_mount("/dev/shm", "tmpfs", "shm", json_pack("[s, s, s, s, s]", "nosuid", "noexec", "nodev", "mode=1777", opt));
+	return fs_mount("/dev/shm", "tmpfs", "shm",
+			json_pack("[s, s, s, s, s]", "nosuid", "noexec", "nodev", "mode=1777", opt));
 }
 
 /* Docker's default filesystems, minus those the container mounts over (its /dev hides all of /dev/...). */
@@ -385,12 +390,16 @@ static void add_defaults(struct spec_ctx *ctx, const struct mlist *l, json_t *mo
 {
 	const char *ro = ctx->privileged ? "rw" : "ro";
 	json_t *defaults = json_pack(
-		"[o, o, o, o, o, o]", fs_mount("/proc", "proc", "proc", json_pack("[s, s, s]", "nosuid", "noexec", "nodev")),
-		fs_mount("/dev", "tmpfs", "tmpfs", json_pack("[s, s, s, s]", "nosuid", "strictatime", "mode=755", "size=65536k")),
+		"[o, o, o, o, o, o]",
+		fs_mount("/proc", "proc", "proc", json_pack("[s, s, s]", "nosuid", "noexec", "nodev")),
+		fs_mount("/dev", "tmpfs", "tmpfs",
+			 json_pack("[s, s, s, s]", "nosuid", "strictatime", "mode=755", "size=65536k")),
 		fs_mount("/dev/pts", "devpts", "devpts",
-			 json_pack("[s, s, s, s, s, s]", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
+			 json_pack("[s, s, s, s, s, s]", "nosuid", "noexec", "newinstance", "ptmxmode=0666",
+				   "mode=0620", "gid=5")),
 		fs_mount("/sys", "sysfs", "sysfs", json_pack("[s, s, s, s]", "nosuid", "noexec", "nodev", ro)),
-		fs_mount("/sys/fs/cgroup", "cgroup", "cgroup", json_pack("[s, s, s, s]", ro, "nosuid", "noexec", "nodev")),
+		fs_mount("/sys/fs/cgroup", "cgroup", "cgroup",
+			 json_pack("[s, s, s, s]", ro, "nosuid", "noexec", "nodev")),
 		fs_mount("/dev/mqueue", "mqueue", "mqueue", json_pack("[s, s, s]", "nosuid", "noexec", "nodev")));
 	bool has_dev = mlist_has(l, "/dev");
 	json_t *m;

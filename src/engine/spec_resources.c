@@ -21,9 +21,9 @@ static const struct {
 	int64_t major, minor; /* -1: any */
 	const char *access;
 } default_rules[] = {
-	{'c', -1, -1, "m"},    {'b', -1, -1, "m"},   {'c', 1, 3, "rwm"},  {'c', 1, 5, "rwm"},
-	{'c', 1, 7, "rwm"},    {'c', 1, 8, "rwm"},   {'c', 1, 9, "rwm"},  {'c', 5, 0, "rwm"},
-	{'c', 5, 1, "rwm"},    {'c', 5, 2, "rwm"},   {'c', 136, -1, "rwm"},
+	{'c', -1, -1, "m"}, {'b', -1, -1, "m"}, {'c', 1, 3, "rwm"},    {'c', 1, 5, "rwm"},
+	{'c', 1, 7, "rwm"}, {'c', 1, 8, "rwm"}, {'c', 1, 9, "rwm"},    {'c', 5, 0, "rwm"},
+	{'c', 5, 1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 136, -1, "rwm"},
 };
 
 static json_t *rule_json(bool allow, char type, int64_t major, int64_t minor, const char *access)
@@ -53,20 +53,22 @@ static int check_memory(json_t *hc, struct berth_error **err)
 				       "HostConfig.MemorySwap: you should always set the Memory limit when using "
 				       "Memoryswap limit");
 	if (mem > 0 && swap > 0 && swap < mem)
-		return berth_error_set(err, 0,
-				       "HostConfig.MemorySwap: minimum memoryswap limit should be larger than memory limit");
+		return berth_error_set(
+			err, 0, "HostConfig.MemorySwap: minimum memoryswap limit should be larger than memory limit");
 	if (resv < 0 || (resv > 0 && resv < MIN_MEMORY))
-		return berth_error_set(err, 0, "HostConfig.MemoryReservation: minimum memory reservation allowed is 6MB");
+		return berth_error_set(err, 0,
+				       "HostConfig.MemoryReservation: minimum memory reservation allowed is 6MB");
 	if (resv > 0 && mem > 0 && mem < resv)
 		return berth_error_set(err, 0,
 				       "HostConfig.MemoryReservation: minimum memory limit can not be less than memory "
 				       "reservation limit");
 	if (json_is_integer(swappiness) &&
 	    (json_integer_value(swappiness) < -1 || json_integer_value(swappiness) > 100))
-		return berth_error_set(err, 0,
-				       "HostConfig.MemorySwappiness: invalid value %lld, valid memory swappiness range is "
-				       "0-100",
-				       (long long)json_integer_value(swappiness));
+		return berth_error_set(
+			err, 0,
+			"HostConfig.MemorySwappiness: invalid value %lld, valid memory swappiness range is "
+			"0-100",
+			(long long)json_integer_value(swappiness));
 	return 0;
 }
 
@@ -109,7 +111,8 @@ static int cpu(json_t *hc, json_t *res, struct berth_error **err)
 				       "HostConfig.CpuPeriod: CPU cfs period can not be less than 1ms (i.e. 1000) or "
 				       "larger than 1s (i.e. 1000000)");
 	if (quota > 0 && quota < 1000)
-		return berth_error_set(err, 0, "HostConfig.CpuQuota: CPU cfs quota can not be less than 1ms (i.e. 1000)");
+		return berth_error_set(err, 0,
+				       "HostConfig.CpuQuota: CPU cfs quota can not be less than 1ms (i.e. 1000)");
 	if (nano > 0) {
 		period = 100000;
 		quota = nano * period / 1000000000;
@@ -194,8 +197,8 @@ static int parse_cgroup_rule(const char *s, const char *field, json_t **ret, str
 	int n = 0;
 
 	if (sscanf(s, "%c %23[0-9*]:%23[0-9*] %7s%n", &type, maj, min, access, &n) != 4 || s[n] ||
-	    !strchr("abc", type) || !valid_access(access) ||
-	    (strcmp(maj, "*") != 0 && parse_int64(maj, &ma) < 0) || (strcmp(min, "*") != 0 && parse_int64(min, &mi) < 0))
+	    !strchr("abc", type) || !valid_access(access) || (strcmp(maj, "*") != 0 && parse_int64(maj, &ma) < 0) ||
+	    (strcmp(min, "*") != 0 && parse_int64(min, &mi) < 0))
 		return berth_error_set(err, 0, "%s: invalid device cgroup rule '%s'", field, s);
 	*ret = rule_json(true, type, ma, mi, access);
 	return 0;
@@ -220,10 +223,10 @@ static int add_device(json_t *d, const char *field, json_t *devices, json_t *rul
 	if (!valid_access(perms))
 		return berth_error_set(err, 0, "%s.CgroupPermissions: invalid value '%s'", field, perms);
 	type = S_ISCHR(st.st_mode) ? 'c' : 'b';
-	json_array_append_new(devices, json_pack("{s:s, s:s#, s:I, s:I, s:i, s:i, s:i}", "path", ctr, "type", &type,
-						 (size_t)1, "major", (json_int_t)major(st.st_rdev), "minor",
-						 (json_int_t)minor(st.st_rdev), "fileMode", (int)(st.st_mode & 0777),
-						 "uid", 0, "gid", 0));
+	json_array_append_new(devices,
+			      json_pack("{s:s, s:s#, s:I, s:I, s:i, s:i, s:i}", "path", ctr, "type", &type, (size_t)1,
+					"major", (json_int_t)major(st.st_rdev), "minor", (json_int_t)minor(st.st_rdev),
+					"fileMode", (int)(st.st_mode & 0777), "uid", 0, "gid", 0));
 	json_array_append_new(rules, rule_json(true, type, major(st.st_rdev), minor(st.st_rdev), perms));
 	return 0;
 }
@@ -288,7 +291,8 @@ static int rlimits(json_t *hc, json_t *process, struct berth_error **err)
 		if (soft < 0 || hard < 0)
 			return berth_error_set(err, 0, "%s: negative limits are not supported", field);
 		if (soft > hard)
-			return berth_error_set(err, 0, "%s: soft limit must be less than or equal to hard limit: %lld > %lld",
+			return berth_error_set(err, 0,
+					       "%s: soft limit must be less than or equal to hard limit: %lld > %lld",
 					       field, (long long)soft, (long long)hard);
 		if (!out)
 			json_object_set_new(process, "rlimits", out = json_array());

@@ -86,7 +86,12 @@ struct sc_rule {
 };
 
 #define ALLOW OCI_SECCOMP_ACT_ALLOW
-#define EQ(v) {{0, (v), 0, OCI_SECCOMP_OP_EQ}}
+#define EQ(v)                                        \
+	{                                            \
+		{                                    \
+			0, (v), 0, OCI_SECCOMP_OP_EQ \
+		}                                    \
+	}
 
 static const struct sc_rule rules[] = {
 	/* personality: only the harmless domains (PER_LINUX, PER_LINUX32, UNAME26 variants, query) */
@@ -97,15 +102,27 @@ static const struct sc_rule rules[] = {
 	{"personality", NULL, -1, -1, ALLOW, 0, 1, EQ(0xffffffff)},
 	/* vsock reaches the host's hypervisor sockets across namespaces */
 	{"socket", NULL, -1, -1, ALLOW, 0, 1, {{0, AF_VSOCK_NR, 0, OCI_SECCOMP_OP_NE}}},
-	{"arm_fadvise64_64 arm_sync_file_range sync_file_range2 breakpoint cacheflush set_tls", "arm arm64", -1, -1,
-	 ALLOW, 0, 0, {{0}}},
+	{"arm_fadvise64_64 arm_sync_file_range sync_file_range2 breakpoint cacheflush set_tls",
+	 "arm arm64",
+	 -1,
+	 -1,
+	 ALLOW,
+	 0,
+	 0,
+	 {{0}}},
 	{"arch_prctl", "amd64 x32", -1, -1, ALLOW, 0, 0, {{0}}},
 	{"modify_ldt", "amd64 x32 386", -1, -1, ALLOW, 0, 0, {{0}}},
 	{"open_by_handle_at", NULL, CAP_DAC_READ_SEARCH, -1, ALLOW, 0, 0, {{0}}},
 	{"bpf clone clone3 fanotify_init fsconfig fsmount fsopen fspick lookup_dcookie mount mount_setattr "
 	 "move_mount open_tree perf_event_open quotactl quotactl_fd setdomainname sethostname setns syslog "
 	 "umount umount2 unshare",
-	 NULL, CAP_SYS_ADMIN, -1, ALLOW, 0, 0, {{0}}},
+	 NULL,
+	 CAP_SYS_ADMIN,
+	 -1,
+	 ALLOW,
+	 0,
+	 0,
+	 {{0}}},
 	/* without CAP_SYS_ADMIN, clone may not create namespaces */
 	{"clone", NULL, -1, CAP_SYS_ADMIN, ALLOW, 0, 1, {{0, CLONE_NS_FLAGS, 0, OCI_SECCOMP_OP_MASKED_EQ}}},
 	/* clone3's flags live in memory seccomp cannot read: ENOSYS makes glibc fall back to clone */
@@ -114,8 +131,14 @@ static const struct sc_rule rules[] = {
 	{"chroot", NULL, CAP_SYS_CHROOT, -1, ALLOW, 0, 0, {{0}}},
 	{"delete_module init_module finit_module", NULL, CAP_SYS_MODULE, -1, ALLOW, 0, 0, {{0}}},
 	{"acct", NULL, CAP_SYS_PACCT, -1, ALLOW, 0, 0, {{0}}},
-	{"kcmp pidfd_getfd process_madvise process_vm_readv process_vm_writev ptrace", NULL, CAP_SYS_PTRACE, -1,
-	 ALLOW, 0, 0, {{0}}},
+	{"kcmp pidfd_getfd process_madvise process_vm_readv process_vm_writev ptrace",
+	 NULL,
+	 CAP_SYS_PTRACE,
+	 -1,
+	 ALLOW,
+	 0,
+	 0,
+	 {{0}}},
 	{"iopl ioperm", NULL, CAP_SYS_RAWIO, -1, ALLOW, 0, 0, {{0}}},
 	{"settimeofday stime clock_settime clock_settime64", NULL, CAP_SYS_TIME, -1, ALLOW, 0, 0, {{0}}},
 	{"vhangup", NULL, CAP_SYS_TTY_CONFIG, -1, ALLOW, 0, 0, {{0}}},
@@ -207,8 +230,8 @@ static json_t *arg_json(const struct sc_arg *a)
 
 static json_t *rule_json(const struct sc_rule *r)
 {
-	json_t *o = json_pack("{s:o, s:s}", "names", split_names(r->names), "action",
-			      oci_seccomp_action_name(r->action));
+	json_t *o =
+		json_pack("{s:o, s:s}", "names", split_names(r->names), "action", oci_seccomp_action_name(r->action));
 
 	if (r->errno_ret)
 		json_object_set_new(o, "errnoRet", json_integer(r->errno_ret));
@@ -227,8 +250,8 @@ json_t *spec_seccomp_default(uint64_t caps, const char *arch)
 	json_t *syscalls = json_array();
 
 	arch = native_arch(arch);
-	json_array_append_new(syscalls, json_pack("{s:o, s:s}", "names", split_names(allow_always), "action",
-						  "SCMP_ACT_ALLOW"));
+	json_array_append_new(syscalls,
+			      json_pack("{s:o, s:s}", "names", split_names(allow_always), "action", "SCMP_ACT_ALLOW"));
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		const struct sc_rule *r = &rules[i];
 
@@ -295,8 +318,8 @@ static int convert_rule(json_t *rule, size_t i, json_t **ret, struct berth_error
 	if (!json_is_object(rule))
 		return berth_error_set(err, 0, "seccomp profile: syscalls[%zu]: expected object", i);
 	if (name && json_array_size(names))
-		return berth_error_set(err, 0,
-				       "seccomp profile: syscalls[%zu]: use either 'name' or 'names', not both", i);
+		return berth_error_set(err, 0, "seccomp profile: syscalls[%zu]: use either 'name' or 'names', not both",
+				       i);
 	if (!json_is_string(json_object_get(rule, "action")))
 		return berth_error_set(err, 0, "seccomp profile: syscalls[%zu].action: required", i);
 	out = json_object();
@@ -333,8 +356,7 @@ static int convert_arches(json_t *prof, const char *arch, json_t *out, struct be
 	return 0;
 }
 
-int spec_seccomp_from_profile(const char *text, uint64_t caps, const char *arch, json_t **ret,
-			      struct berth_error **err)
+int spec_seccomp_from_profile(const char *text, uint64_t caps, const char *arch, json_t **ret, struct berth_error **err)
 {
 	static const char *const keys[] = {"defaultAction", "defaultErrnoRet", "flags", "listenerPath",
 					   "listenerMetadata"};

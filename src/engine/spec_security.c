@@ -17,14 +17,23 @@
 #include "oci/oci.h"
 
 static const int default_caps[] = {
-	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,	    CAP_FOWNER,	     CAP_MKNOD,	 CAP_NET_RAW,	  CAP_SETGID,
-	CAP_SETUID, CAP_SETFCAP,      CAP_SETPCAP,	    CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,		 CAP_MKNOD,	 CAP_NET_RAW, CAP_SETGID,
+	CAP_SETUID, CAP_SETFCAP,      CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 static const char *const default_masked[] = {
-	"/proc/asound",	    "/proc/acpi",	"/proc/kcore",	   "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	    "/sys/firmware",	"/sys/devices/virtual/powercap", NULL,
+	"/proc/asound",
+	"/proc/acpi",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
+	NULL,
 };
 
 static const char *const default_readonly[] = {
@@ -134,8 +143,7 @@ static int parse_bool_opt(const char *v, bool *ret)
 }
 
 /* One "key=value" (or the old "key:value") entry of HostConfig.SecurityOpt. */
-static int parse_one_opt(struct spec_ctx *ctx, const char *opt, size_t i, struct sec_opts *o,
-			 struct berth_error **err)
+static int parse_one_opt(struct spec_ctx *ctx, const char *opt, size_t i, struct sec_opts *o, struct berth_error **err)
 {
 	size_t klen = strcspn(opt, strchr(opt, '=') ? "=" : ":");
 	const char *val = opt[klen] ? opt + klen + 1 : NULL;
@@ -144,8 +152,8 @@ static int parse_one_opt(struct spec_ctx *ctx, const char *opt, size_t i, struct
 #define KEY_IS(k) (klen == strlen(k) && strncmp(opt, k, klen) == 0)
 	if (KEY_IS("no-new-privileges")) {
 		if (parse_bool_opt(val, &b) < 0)
-			return berth_error_set(err, 0, "HostConfig.SecurityOpt[%zu]: invalid no-new-privileges value '%s'", i,
-					       val);
+			return berth_error_set(
+				err, 0, "HostConfig.SecurityOpt[%zu]: invalid no-new-privileges value '%s'", i, val);
 		o->no_new_privs = b;
 	} else if (KEY_IS("seccomp") && val) {
 		o->seccomp = val;
@@ -272,14 +280,14 @@ static void walk_devices(int dirfd, const char *prefix, int depth, json_t *out)
 			continue;
 		path = xasprintf("%s/%s", prefix, de->d_name);
 		if (S_ISDIR(st.st_mode) && depth < 4) {
-			_cleanup_close_ int sub = openat(dirfd, de->d_name,
-							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int sub =
+				openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			if (sub >= 0)
 				walk_devices(sub, path, depth + 1, out);
 		} else if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && st.st_rdev != 0) {
-			json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "path", path, "type",
-							     S_ISCHR(st.st_mode) ? "c" : "b", "major",
+			json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "path", path,
+							     "type", S_ISCHR(st.st_mode) ? "c" : "b", "major",
 							     (json_int_t)major(st.st_rdev), "minor",
 							     (json_int_t)minor(st.st_rdev), "fileMode",
 							     (int)(st.st_mode & 07777), "uid", (int)st.st_uid, "gid",

@@ -168,8 +168,9 @@ int fx_mount_index(json_t *spec, const char *dest)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(json_object_get(spec, "mounts"), i, m) if (
-		strcmp(json_string_value(json_object_get(m, "destination")), dest) == 0) return (int)i;
+	json_array_foreach(json_object_get(spec, "mounts"), i,
+			   m) if (strcmp(json_string_value(json_object_get(m, "destination")), dest) ==
+				  0) return (int)i;
 	return -1;
 }
 
@@ -194,8 +195,8 @@ json_t *fx_ns(json_t *spec, const char *type)
 	json_t *ns;
 	size_t i;
 
-	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) if (
-		strcmp(json_string_value(json_object_get(ns, "type")), type) == 0) return ns;
+	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i,
+			   ns) if (strcmp(json_string_value(json_object_get(ns, "type")), type) == 0) return ns;
 	return NULL;
 }
 
@@ -204,7 +205,8 @@ json_t *fx_syscall(json_t *spec, const char *name)
 	json_t *sc = json_object_get(json_object_get(spec, "linux"), "seccomp"), *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(sc, "syscalls"), i, r) if (fx_has(json_object_get(r, "names"), name)) return r;
+	json_array_foreach(json_object_get(sc, "syscalls"), i,
+			   r) if (fx_has(json_object_get(r, "names"), name)) return r;
 	return NULL;
 }
 

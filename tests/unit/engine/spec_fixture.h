@@ -11,7 +11,7 @@
 #define FX_ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 struct fx {
-	char dir[64];	/* the temp rootfs */
+	char dir[64]; /* the temp rootfs */
 	int rootfs_fd;
 	char **volume_calls; /* "name|dest" per volume lookup */
 };

@@ -83,8 +83,8 @@ static void test_defaults(void **state)
 static void test_default_mounts(void **state)
 {
 	json_t *spec = fx_build(&f, CMD, NULL);
-	static const char *const order[] = {"/proc",	  "/dev",	    "/dev/pts",	       "/sys",
-					    "/sys/fs/cgroup", "/dev/mqueue",   "/dev/shm",	       "/etc/resolv.conf",
+	static const char *const order[] = {"/proc",	      "/dev",	     "/dev/pts", "/sys",
+					    "/sys/fs/cgroup", "/dev/mqueue", "/dev/shm", "/etc/resolv.conf",
 					    "/etc/hostname",  "/etc/hosts"};
 
 	(void)state;
@@ -139,9 +139,10 @@ static void test_init(void **state)
 	assert_int_equal(eng_spec_build(&in, &spec, NULL, &e), 0);
 	fx_check_oci(spec);
 	assert_json(json_object_get(process(spec), "args"), "[\"/sbin/berth-init\",\"--\",\"/ep\",\"a\"]");
-	assert_json(fx_mount(spec, "/sbin/berth-init"),
-		    "{\"destination\":\"/sbin/berth-init\",\"type\":\"bind\",\"source\":\"/usr/libexec/berth/berth-init\","
-		    "\"options\":[\"bind\",\"ro\",\"rprivate\"]}");
+	assert_json(
+		fx_mount(spec, "/sbin/berth-init"),
+		"{\"destination\":\"/sbin/berth-init\",\"type\":\"bind\",\"source\":\"/usr/libexec/berth/berth-init\","
+		"\"options\":[\"bind\",\"ro\",\"rprivate\"]}");
 	json_decref(spec);
 	fx_input_done(&in);
 }
@@ -158,7 +159,8 @@ static void test_privileged(void **state)
 	assert_null(json_object_get(l, "readonlyPaths"));
 	assert_false(fx_has(json_object_get(fx_mount(spec, "/sys"), "options"), "ro"));
 	assert_false(fx_has(json_object_get(fx_mount(spec, "/sys/fs/cgroup"), "options"), "ro"));
-	assert_json(json_object_get(json_object_get(l, "resources"), "devices"), "[{\"allow\":true,\"access\":\"rwm\"}]");
+	assert_json(json_object_get(json_object_get(l, "resources"), "devices"),
+		    "[{\"allow\":true,\"access\":\"rwm\"}]");
 	json_decref(spec);
 }
 
@@ -280,10 +282,12 @@ static const struct err_case err_cases[] = {
 	 "HostConfig.BerthIDMappings.UIDMap[0]: expected 'container:host:size'"},
 	{CMD, "{\"Devices\":[{\"PathOnHost\":\"/nonexistent-dev\"}]}", NULL},
 	{CMD, "{\"Devices\":[{\"PathOnHost\":\"/etc/hostname\"}]}", NULL},
-	{CMD, "{\"DeviceCgroupRules\":[\"x 1:2 rwm\"]}", "HostConfig.DeviceCgroupRules[0]: invalid device cgroup rule 'x 1:2 rwm'"},
+	{CMD, "{\"DeviceCgroupRules\":[\"x 1:2 rwm\"]}",
+	 "HostConfig.DeviceCgroupRules[0]: invalid device cgroup rule 'x 1:2 rwm'"},
 	{CMD, "{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":10,\"Hard\":5}]}",
 	 "HostConfig.Ulimits[0]: soft limit must be less than or equal to hard limit: 10 > 5"},
-	{CMD, "{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}", "HostConfig.Ulimits[0]: invalid ulimit type 'bogus'"},
+	{CMD, "{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}",
+	 "HostConfig.Ulimits[0]: invalid ulimit type 'bogus'"},
 };
 
 static void test_errors(void **state)
@@ -301,10 +305,10 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_default_mounts),
+		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_default_mounts),
 		cmocka_unit_test(test_process_fields), cmocka_unit_test(test_init),
-		cmocka_unit_test(test_privileged),   cmocka_unit_test(test_caps_table),
-		cmocka_unit_test(test_security_opts), cmocka_unit_test(test_readonly_rootfs),
+		cmocka_unit_test(test_privileged),     cmocka_unit_test(test_caps_table),
+		cmocka_unit_test(test_security_opts),  cmocka_unit_test(test_readonly_rootfs),
 		cmocka_unit_test(test_errors),
 	};
 

@@ -47,14 +47,25 @@ static json_t *resources(json_t *spec)
 
 static void test_user_mounts(void **state)
 {
-	json_t *spec = fx_build(&f, "{\"Cmd\":[\"sh\"],\"Volumes\":{\"/data\":{},\"/b\":{}}}",
-				"{\"Binds\":[\"/h/deep:/a/b/c:ro,rslave\",\"vol1:/b\",\"/h/x:/x:z\",\"/anon\"],"
-				"\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t/m\",\"TmpfsOptions\":{\"SizeBytes\":1048576,"
-				"\"Mode\":448}},{\"Type\":\"bind\",\"Source\":\"/h/y\",\"Target\":\"/y\",\"ReadOnly\":true,"
-				"\"BindOptions\":{\"NonRecursive\":true}},{\"Type\":\"volume\",\"Source\":\"v2\",\"Target\":\"/v\"}],"
-				"\"Tmpfs\":{\"/run\":\"rw,size=64m,exec\"}}");
-	static const char *const order[] = {"/b", "/x",    "/anon",	  "/y",	 "/v",		  "/run",
-					    "/data", "/t/m", "/etc/resolv.conf", "/etc/hostname", "/etc/hosts", "/a/b/c"};
+	json_t *spec = fx_build(
+		&f, "{\"Cmd\":[\"sh\"],\"Volumes\":{\"/data\":{},\"/b\":{}}}",
+		"{\"Binds\":[\"/h/deep:/a/b/c:ro,rslave\",\"vol1:/b\",\"/h/x:/x:z\",\"/anon\"],"
+		"\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t/m\",\"TmpfsOptions\":{\"SizeBytes\":1048576,"
+		"\"Mode\":448}},{\"Type\":\"bind\",\"Source\":\"/h/y\",\"Target\":\"/y\",\"ReadOnly\":true,"
+		"\"BindOptions\":{\"NonRecursive\":true}},{\"Type\":\"volume\",\"Source\":\"v2\",\"Target\":\"/v\"}],"
+		"\"Tmpfs\":{\"/run\":\"rw,size=64m,exec\"}}");
+	static const char *const order[] = {"/b",
+					    "/x",
+					    "/anon",
+					    "/y",
+					    "/v",
+					    "/run",
+					    "/data",
+					    "/t/m",
+					    "/etc/resolv.conf",
+					    "/etc/hostname",
+					    "/etc/hosts",
+					    "/a/b/c"};
 	int base = fx_mount_index(spec, "/dev/shm") + 1;
 
 	(void)state;
@@ -142,8 +153,8 @@ struct ns_case {
 static const struct ns_case ns_cases[] = {
 	{"{}", "mount pid ipc uts network cgroup", "0123456789ab"},
 	{"{\"PidMode\":\"host\",\"IpcMode\":\"host\"}", "mount uts network cgroup", "0123456789ab"},
-	{"{\"PidMode\":\"container:db\",\"IpcMode\":\"container:db\"}", "mount pid=/p/pid ipc=/p/ipc uts network cgroup",
-	 "0123456789ab"},
+	{"{\"PidMode\":\"container:db\",\"IpcMode\":\"container:db\"}",
+	 "mount pid=/p/pid ipc=/p/ipc uts network cgroup", "0123456789ab"},
 	{"{\"UTSMode\":\"host\"}", "mount pid ipc network cgroup", NULL},
 	{"{\"NetworkMode\":\"host\"}", "mount pid ipc uts cgroup", "buildhost"},
 	{"{\"NetworkMode\":\"none\"}", "mount pid ipc uts network cgroup", "0123456789ab"},
@@ -233,7 +244,8 @@ static const struct res_case res_cases[] = {
 	{"{\"Memory\":104857600,\"MemorySwap\":157286400,\"MemoryReservation\":52428800,\"MemorySwappiness\":10,"
 	 "\"OomKillDisable\":true}",
 	 "memory",
-	 "{\"limit\":104857600,\"swap\":157286400,\"reservation\":52428800,\"swappiness\":10,\"disableOOMKiller\":true}"},
+	 "{\"limit\":104857600,\"swap\":157286400,\"reservation\":52428800,\"swappiness\":10,\"disableOOMKiller\":"
+	 "true}"},
 	{"{\"MemorySwappiness\":-1}", "memory", "{}"},
 	{"{\"PidsLimit\":100}", "pids", "{\"limit\":100}"},
 	{"{\"PidsLimit\":0}", "pids", "null"},
@@ -280,11 +292,12 @@ static void test_resources(void **state)
 
 static void test_resources_misc(void **state)
 {
-	json_t *spec = fx_build(&f, CMD,
-				"{\"CgroupParent\":\"my.slice\",\"OomScoreAdj\":-500,\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},"
-				"\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":4096}],"
-				"\"Devices\":[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/mynull\","
-				"\"CgroupPermissions\":\"rw\"}],\"DeviceCgroupRules\":[\"c 4:* rwm\",\"b *:* m\"]}");
+	json_t *spec = fx_build(
+		&f, CMD,
+		"{\"CgroupParent\":\"my.slice\",\"OomScoreAdj\":-500,\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},"
+		"\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":4096}],"
+		"\"Devices\":[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/mynull\","
+		"\"CgroupPermissions\":\"rw\"}],\"DeviceCgroupRules\":[\"c 4:* rwm\",\"b *:* m\"]}");
 	json_t *l = json_object_get(spec, "linux"), *rules = json_object_get(resources(spec), "devices");
 	size_t n = json_array_size(rules);
 
@@ -297,8 +310,10 @@ static void test_resources_misc(void **state)
 	assert_json(json_object_get(l, "devices"), "[{\"path\":\"/dev/mynull\",\"type\":\"c\",\"major\":1,\"minor\":3,"
 						   "\"fileMode\":438,\"uid\":0,\"gid\":0}]");
 	assert_json(json_array_get(rules, 0), "{\"allow\":false,\"access\":\"rwm\"}");
-	assert_json(json_array_get(rules, 3), "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}");
-	assert_json(json_array_get(rules, n - 3), "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}");
+	assert_json(json_array_get(rules, 3),
+		    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}");
+	assert_json(json_array_get(rules, n - 3),
+		    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}");
 	assert_json(json_array_get(rules, n - 2), "{\"allow\":true,\"type\":\"c\",\"major\":4,\"access\":\"rwm\"}");
 	assert_json(json_array_get(rules, n - 1), "{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}");
 	json_decref(spec);
@@ -392,7 +407,8 @@ static void test_seccomp_profile(void **state)
 					    "\"args\":[{\"index\":1,\"value\":9,\"op\":\"SCMP_CMP_EQ\"}]}");
 	json_decref(spec);
 	free(hc);
-	hc = xasprintf("{\"CapAdd\":[\"SYS_ADMIN\"],\"CapDrop\":[\"NET_RAW\"],\"SecurityOpt\":[\"seccomp=%s]}", opt + 1);
+	hc = xasprintf("{\"CapAdd\":[\"SYS_ADMIN\"],\"CapDrop\":[\"NET_RAW\"],\"SecurityOpt\":[\"seccomp=%s]}",
+		       opt + 1);
 	spec = fx_build(&f, CMD, hc);
 	assert_non_null(rule_for(spec, "mount"));
 	assert_non_null(rule_for(spec, "ptrace"));
@@ -402,11 +418,16 @@ static void test_seccomp_profile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_user_mounts),	cmocka_unit_test(test_mount_overrides),
-		cmocka_unit_test(test_shm),		cmocka_unit_test(test_namespaces),
-		cmocka_unit_test(test_cgroupns_v1),	cmocka_unit_test(test_resources),
-		cmocka_unit_test(test_resources_misc), cmocka_unit_test(test_seccomp_default),
-		cmocka_unit_test(test_seccomp_arm64),	cmocka_unit_test(test_seccomp_profile),
+		cmocka_unit_test(test_user_mounts),
+		cmocka_unit_test(test_mount_overrides),
+		cmocka_unit_test(test_shm),
+		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_cgroupns_v1),
+		cmocka_unit_test(test_resources),
+		cmocka_unit_test(test_resources_misc),
+		cmocka_unit_test(test_seccomp_default),
+		cmocka_unit_test(test_seccomp_arm64),
+		cmocka_unit_test(test_seccomp_profile),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
