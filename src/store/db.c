@@ -36,6 +36,10 @@ static const char *const migrations[] = {
 	"  doc TEXT NOT NULL, state TEXT NOT NULL, restart_count INTEGER NOT NULL DEFAULT 0,"
 	"  seq INTEGER NOT NULL);"
 	"CREATE INDEX containers_image ON containers(image_id);",
+	/* 3: volumes (local driver): labels and options as JSON objects */
+	"CREATE TABLE volumes ("
+	"  name TEXT PRIMARY KEY, driver TEXT NOT NULL, created TEXT NOT NULL, labels TEXT NOT NULL,"
+	"  options TEXT NOT NULL, anonymous INTEGER NOT NULL DEFAULT 0);",
 };
 
 int db_schema_version(void)

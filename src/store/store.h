@@ -150,3 +150,25 @@ int db_container_rename(struct db *db, const char *id, const char *name, struct 
 int db_container_delete(struct db *db, const char *id, struct berth_error **err);
 /* Ids of the containers made from image_id. */
 int db_containers_of_image(struct db *db, const char *image_id, char ***ret, struct berth_error **err);
+
+/* ---- volumes ------------------------------------------------------------- */
+
+/* One volume of the local driver; its data lives under <root>/volumes/<name>/_data. */
+struct db_volume {
+	char *name;
+	char *driver;  /* "local" */
+	char *created; /* RFC 3339 */
+	char *labels;  /* JSON object */
+	char *options; /* JSON object: the driver options (type, device, o) */
+	bool anonymous;
+};
+void db_volume_done(struct db_volume *v);
+void db_volumes_free(struct db_volume *vs, size_t n);
+
+/* Insert a new volume; a name in use fails with code EEXIST. */
+int db_volume_insert(struct db *db, const struct db_volume *v, struct berth_error **err);
+/* The volume called name: 0 with ret->name == NULL when none. */
+int db_volume_get(struct db *db, const char *name, struct db_volume *ret, struct berth_error **err);
+/* Every volume, by name. */
+int db_volume_list(struct db *db, struct db_volume **ret, size_t *ret_n, struct berth_error **err);
+int db_volume_delete(struct db *db, const char *name, struct berth_error **err);

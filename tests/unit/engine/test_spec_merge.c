@@ -83,7 +83,7 @@ static void test_merge_table(void **state)
 
 static void test_merge_errors(void **state)
 {
-	json_t *user = json_loads("{\"Env\":[1]}", 0, NULL);
+	json_t *user = json_loads("{\"Env\":[1]}", 0, NULL), *image;
 	struct berth_error *e = NULL;
 
 	(void)state;
@@ -92,9 +92,12 @@ static void test_merge_errors(void **state)
 	berth_error_free(&e);
 	json_decref(user);
 	user = json_loads("{}", 0, NULL);
-	assert_int_equal(eng_spec_merge_image(user, json_string("x"), &e), -1);
+	image = json_string("x");
+	assert_int_equal(eng_spec_merge_image(user, image, &e), -1);
+	assert_string_equal(e->msg, "image config: expected object");
 	berth_error_free(&e);
 	json_decref(user);
+	json_decref(image);
 }
 
 struct user_case {
