@@ -59,6 +59,54 @@ char *eng_resolv_conf(bool host_network)
 	return buf_steal(&out);
 }
 
+/* The host id container id 0 maps to in a BerthIDMappings list (UIDMap or GIDMap); -1 without one. */
+static long long mapped_root(json_t *hc, const char *which)
+{
+	json_t *m = json_object_get(json_object_get(hc, "BerthIDMappings"), which), *v;
+	size_t i;
+
+	if (!json_array_size(m))
+		m = json_object_get(json_object_get(hc, "BerthIDMappings"),
+				    strcmp(which, "UIDMap") ? "UIDMap" : "GIDMap");
+	json_array_foreach(m, i, v)
+	{
+		long long c = json_integer_value(json_object_get(v, "ContainerID"));
+		long long n = json_integer_value(json_object_get(v, "Size"));
+
+		if (c == 0 && n > 0)
+			return json_integer_value(json_object_get(v, "HostID"));
+	}
+	return -1;
+}
+
+/*
+ * With a user namespace the container's root is an unprivileged host id: it
+ * must reach the bundle (traverse the directory) and own what it writes to.
+ */
+static int chown_for_userns(int dfd, json_t *hc, const char *dir, struct berth_error **err)
+{
+	long long uid = mapped_root(hc, "UIDMap"), gid = mapped_root(hc, "GIDMap");
+	static const char *const owned[] = {"upper", "work", "merged"};
+
+	_cleanup_free_ char *parent = xstrdup(dir), *root = NULL;
+	char *slash;
+
+	if (uid < 0 && gid < 0)
+		return 0;
+	/* <root>/containers/<id>: the root and containers/ must be traversable too (0711: no listing) */
+	slash = strrchr(parent, '/');
+	*slash = '\0';
+	root = xstrdup(parent);
+	slash = strrchr(root, '/');
+	*slash = '\0';
+	if (fchmod(dfd, 0711) < 0 || chmod(parent, 0711) < 0 || chmod(root, 0711) < 0)
+		return berth_error_set(err, errno, "make '%s' reachable for the user namespace", dir);
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (fchownat(dfd, owned[i], (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return berth_error_set(err, errno, "chown '%s/%s'", dir, owned[i]);
+	return 0;
+}
+
 static int write_file(int dirfd, const char *name, const char *content, struct berth_error **err)
 {
 	return fs_write_file_atomic_at(dirfd, name, content, strlen(content), 0644, err);
@@ -102,7 +150,7 @@ int eng_ctr_files_create(struct eng *e, const char *id, json_t *doc, struct bert
 		goto fail;
 	}
 	if (write_file(dfd, "hostname", hostname, err) < 0 || write_file(dfd, "hosts", hosts, err) < 0 ||
-	    write_file(dfd, "resolv.conf", resolv, err) < 0)
+	    write_file(dfd, "resolv.conf", resolv, err) < 0 || chown_for_userns(dfd, hc, dir, err) < 0)
 		goto fail;
 	return 0;
 fail:

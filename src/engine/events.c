@@ -169,7 +169,7 @@ json_t *eng_event_template_data(json_t *ev)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		json_t *v = json_object_get(ev, names[i][0]);
 
-		json_object_set(d, names[i][1], v ? v : json_string(""));
+		json_object_set_new(d, names[i][1], v ? json_incref(v) : json_string(""));
 	}
 	return d;
 }
@@ -192,7 +192,8 @@ static bool match_one(json_t *ev, const char *key, size_t klen, const char *valu
 	if (KEY("type"))
 		return type && !strcmp(type, value);
 	if (KEY("event"))
-		return !strcmp(json_string_value(json_object_get(ev, "Action")) ?: "", value);
+		return json_string_value(json_object_get(ev, "Action")) &&
+		       !strcmp(json_string_value(json_object_get(ev, "Action")), value);
 	if (KEY("container"))
 		return (type && !strcmp(type, "container")) &&
 		       (!strcmp(attr(ev, "name"), value) || (*value && !strncmp(id, value, strlen(value))));
@@ -203,7 +204,7 @@ static bool match_one(json_t *ev, const char *key, size_t klen, const char *valu
 		_cleanup_free_ char *k = eq ? strndup(value, (size_t)(eq - value)) : xstrdup(value);
 		json_t *a = json_object_get(json_object_get(json_object_get(ev, "Actor"), "Attributes"), k);
 
-		return a && (!eq || !strcmp(json_string_value(a) ?: "", eq + 1));
+		return a && (!eq || (json_string_value(a) && !strcmp(json_string_value(a), eq + 1)));
 	}
 #undef KEY
 	return false;

@@ -211,8 +211,15 @@ static int parse_id_map(json_t *v, const char *field, size_t i, json_t **ret, st
 	int end = 0;
 	const char *s = json_string_value(v);
 
-	if (!s || sscanf(s, "%llu:%llu:%llu%n", &c, &h, &n, &end) != 3 || s[end] || n == 0 || c > UINT32_MAX ||
-	    h > UINT32_MAX || n > UINT32_MAX)
+	/* {"ContainerID", "HostID", "Size"} as the CLI writes it, or "container:host:size" */
+	if (json_is_object(v)) {
+		c = (unsigned long long)json_integer_value(json_object_get(v, "ContainerID"));
+		h = (unsigned long long)json_integer_value(json_object_get(v, "HostID"));
+		n = (unsigned long long)json_integer_value(json_object_get(v, "Size"));
+	}
+	if (json_is_object(v) ? n == 0 || c > UINT32_MAX || h > UINT32_MAX || n > UINT32_MAX
+			      : !s || sscanf(s, "%llu:%llu:%llu%n", &c, &h, &n, &end) != 3 || s[end] || n == 0 ||
+					c > UINT32_MAX || h > UINT32_MAX || n > UINT32_MAX)
 		return berth_error_set(err, 0, "HostConfig.BerthIDMappings.%s[%zu]: expected 'container:host:size'",
 				       field, i);
 	*ret = json_pack("{s:I, s:I, s:I}", "containerID", (json_int_t)c, "hostID", (json_int_t)h, "size",
@@ -233,10 +240,14 @@ static int user_ns(struct spec_ctx *ctx, json_t *linux_, json_t *list, struct be
 	if (!json_is_object(m))
 		return 0;
 	for (size_t k = 0; k < 2; k++) {
-		if (!json_array_size(json_object_get(m, maps[k][0])))
+		/* as Podman: a missing --gidmap is the --uidmap, and the other way round */
+		json_t *src = json_array_size(json_object_get(m, maps[k][0])) ? json_object_get(m, maps[k][0])
+									      : json_object_get(m, maps[1 - k][0]);
+
+		if (!json_array_size(src))
 			return berth_error_set(err, 0, "HostConfig.BerthIDMappings.%s: required", maps[k][0]);
 		json_object_set_new(linux_, maps[k][1], json_array());
-		json_array_foreach(json_object_get(m, maps[k][0]), i, v)
+		json_array_foreach(src, i, v)
 		{
 			if (parse_id_map(v, maps[k][0], i, &out, err) < 0)
 				return -1;
