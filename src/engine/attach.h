@@ -131,7 +131,8 @@ struct eng_attach_opts {
 /*
  * docker attach, in this process: connect to the monitor of container name,
  * send HELLO (with the terminal's size when the container has a tty), copy
- * fd 0 to STDIN (detach keys recognised), STDOUT to fd 1 and STDERR to fd 2,
+ * fd 0 to STDIN (detach keys recognised when the container has a tty, as
+ * dockerd), STDOUT to fd 1 and STDERR to fd 2,
  * send RESIZE on SIGWINCH, forward signals with sig_proxy, until the EXIT
  * and the end of the connection. The local terminal is put in raw mode when
  * the container has a tty and stdin is attached and is a terminal, and
@@ -174,5 +175,5 @@ struct eng_exec_opts {
  */
 int eng_ctr_exec(struct eng *e, const char *name, const struct eng_exec_opts *o, int *ret_code,
 		 struct berth_error **err);
-/* docker exec's exit code for an eng_ctr_exec error: 127 not found, 126 cannot run, 1 otherwise. */
+/* docker exec's exit code for an eng_ctr_exec error: 127 command not found, 126 cannot run, 1 otherwise. */
 int eng_exec_error_code(const char *msg);

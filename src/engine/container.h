@@ -140,3 +140,8 @@ char *eng_resolv_conf(bool host_network);
 int eng_start_error_code(const char *msg);
 /* Record a restart: RestartCount = n. */
 int eng_ctr_count_restart(struct eng *e, const char *id, int n);
+/*
+ * With HostConfig.BerthIDMappings (--uidmap/--gidmap): *ret_fd gets a user
+ * namespace with those maps, for idmapped layers; -1 without mappings.
+ */
+int eng_ctr_userns_fd(json_t *hc, int *ret_fd, struct berth_error **err);

@@ -154,6 +154,8 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 	fill_defaults(id, config, hc);
 	created = eng_time_rfc3339_now();
 	doc = build_doc(e, id, final_name, image_id, config, hc, TAKE_PTR(path), TAKE_PTR(args), created);
+	if (eng_volumes_for_container(e, doc, err) < 0)
+		goto out;
 	state = initial_state();
 	dir = eng_ctr_dir(e, id);
 	if (eng_ctr_files_create(e, id, doc, err) < 0)
@@ -171,6 +173,8 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 		*ret_warnings = NULL;
 	rc = 0;
 out:
+	if (rc < 0 && doc)
+		eng_volumes_remove_anonymous(e, doc);
 	json_decref(img_cfg);
 	json_decref(path);
 	json_decref(args);

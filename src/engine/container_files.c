@@ -12,6 +12,7 @@
 
 #include "base/base.h"
 #include "engine/engine.h"
+#include "sys/sys.h"
 
 static const char hosts_base[] = "127.0.0.1\tlocalhost\n"
 				 "::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -156,4 +157,33 @@ int eng_ctr_files_create(struct eng *e, const char *id, json_t *doc, struct bert
 fail:
 	fs_rm_rf_at(AT_FDCWD, dir, NULL);
 	return -1;
+}
+
+/* "C H N\n" lines of one BerthIDMappings list (the other one when it is empty). */
+static char *map_lines(json_t *hc, const char *which, const char *other)
+{
+	json_t *m = json_object_get(json_object_get(hc, "BerthIDMappings"), which), *v;
+	struct buf b = {0};
+	size_t i;
+
+	if (!json_array_size(m))
+		m = json_object_get(json_object_get(hc, "BerthIDMappings"), other);
+	json_array_foreach(m, i, v)
+		buf_printf(&b, "%lld %lld %lld\n", (long long)json_integer_value(json_object_get(v, "ContainerID")),
+			   (long long)json_integer_value(json_object_get(v, "HostID")),
+			   (long long)json_integer_value(json_object_get(v, "Size")));
+	return b.data ? buf_steal(&b) : NULL;
+}
+
+int eng_ctr_userns_fd(json_t *hc, int *ret_fd, struct berth_error **err)
+{
+	_cleanup_free_ char *uid = map_lines(hc, "UIDMap", "GIDMap"), *gid = map_lines(hc, "GIDMap", "UIDMap");
+
+	*ret_fd = -1;
+	if (!uid || !gid)
+		return 0;
+	*ret_fd = sys_userns_fd(uid, gid);
+	if (*ret_fd < 0)
+		return berth_error_set(err, errno, "user namespace for the id mappings");
+	return 0;
 }

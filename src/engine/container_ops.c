@@ -90,7 +90,7 @@ int eng_ctr_rename(struct eng *e, const char *name, const char *new_name, struct
 	if (eng_ctr_find(e, name, &c, err) < 0)
 		return -1;
 	if (!strcmp(c->name, new_name))
-		return berth_error_set(err, EINVAL, "Renaming a container with the same name as its current name");
+		return berth_error_set(err, 0, "Renaming a container with the same name as its current name");
 	if (store_name(e, c, new_name, err) < 0)
 		return -1;
 	old = xasprintf("/%s", c->name);

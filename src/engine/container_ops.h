@@ -72,6 +72,8 @@ json_t *eng_top_row(const struct eng_proc *p, const struct eng_top_clock *clk);
  * it has none). The container must be running.
  */
 int eng_ctr_top(struct eng *e, const char *name, char *const *ps_args, json_t **ret, struct berth_error **err);
+/* The pure part of the ps case: ps's output cut down to rows of pids (n of them), as eng_ctr_top answers. */
+int eng_top_parse_ps(const char *output, const pid_t *pids, size_t n, json_t **ret, struct berth_error **err);
 
 /* ---- stats -------------------------------------------------------------- */
 

@@ -36,7 +36,6 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
 		if (eng_ctr_stop(e, c->id, 0, err) < 0)
 			return -1;
 	}
-	(void)volumes; /* anonymous volumes arrive with the volumes support */
 	dir = eng_ctr_dir(e, c->id);
 	rundir = eng_ctr_rundir(e, c->id);
 	merged = xasprintf("%s/merged", dir);
@@ -45,6 +44,8 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
 	umount2(merged, MNT_DETACH);
 	if (db_container_delete(e->db, c->id, err) < 0)
 		return -1;
+	if (volumes) /* once the row is gone, so that it no longer counts as a user */
+		eng_volumes_remove_anonymous(e, c->doc);
 	if (fs_exists_at(AT_FDCWD, rundir))
 		fs_rm_rf_at(AT_FDCWD, rundir, NULL);
 	if (fs_exists_at(AT_FDCWD, dir) && fs_rm_rf_at(AT_FDCWD, dir, err) < 0)

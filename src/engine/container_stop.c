@@ -53,6 +53,15 @@ static int signal_ctr(struct eng *e, const char *id, int sig, struct berth_error
 	return rt_kill(&g, id, sig, false, err);
 }
 
+/* docker's "kill" event: the signal as a number. */
+static void kill_event(struct eng *e, const struct eng_ctr *c, int sig)
+{
+	json_t *attrs = json_pack("{s:o}", "signal", json_sprintf("%d", sig));
+
+	eng_event_container(e, c, "kill", attrs);
+	json_decref(attrs);
+}
+
 static void mark_stop(json_t *st, void *data)
 {
 	json_object_set_new(st, "BerthStopRequested", json_true());
@@ -83,13 +92,17 @@ int eng_ctr_stop(struct eng *e, const char *name, int timeout, struct berth_erro
 	if (eng_ctr_update_state(e, c->id, mark_stop, NULL, err) < 0)
 		return -1;
 	/* a restarting container has no process: its monitor sees the request and ends */
-	if (strcmp(eng_ctr_status(c), ENG_STATUS_RESTARTING) != 0)
-		signal_ctr(e, c->id, stop_signal(c), NULL);
+	if (strcmp(eng_ctr_status(c), ENG_STATUS_RESTARTING) != 0 && signal_ctr(e, c->id, stop_signal(c), NULL) == 0)
+		kill_event(e, c, stop_signal(c));
 	rc = wait_not_running(e, c->id, timeout < 0 ? -1 : (int64_t)timeout * 1000, err);
-	if (rc <= 0)
-		return rc;
-	signal_ctr(e, c->id, SIGKILL, NULL);
-	return wait_not_running(e, c->id, -1, err);
+	if (rc > 0) {
+		if (signal_ctr(e, c->id, SIGKILL, NULL) == 0)
+			kill_event(e, c, SIGKILL);
+		rc = wait_not_running(e, c->id, -1, err);
+	}
+	if (rc == 0)
+		eng_event_container(e, c, "stop", NULL);
+	return rc;
 }
 
 int eng_ctr_kill(struct eng *e, const char *name, const char *signal, struct berth_error **err)
@@ -106,15 +119,22 @@ int eng_ctr_kill(struct eng *e, const char *name, const char *signal, struct ber
 	/* docker kill of a restart-policy container counts as a stop (no restart after SIGKILL) */
 	if (sig == SIGKILL && eng_ctr_update_state(e, c->id, mark_stop, NULL, err) < 0)
 		return -1;
-	return signal_ctr(e, c->id, sig, err);
+	if (signal_ctr(e, c->id, sig, err) < 0)
+		return -1;
+	kill_event(e, c, sig);
+	return 0;
 }
 
 int eng_ctr_restart(struct eng *e, const char *name, int timeout, const struct eng_start_opts *o,
 		    struct berth_error **err)
 {
-	if (eng_ctr_stop(e, name, timeout, err) < 0)
+	_cleanup_ctr_ struct eng_ctr *c = NULL;
+
+	if (eng_ctr_stop(e, name, timeout, err) < 0 || eng_ctr_start(e, name, o, err) < 0)
 		return -1;
-	return eng_ctr_start(e, name, o, err);
+	if (eng_ctr_lookup(e, name, &c, NULL) == 0 && c)
+		eng_event_container(e, c, "restart", NULL);
+	return 0;
 }
 
 static char *finished_at(const struct eng_ctr *c)

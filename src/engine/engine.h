@@ -5,11 +5,16 @@
  */
 #pragma once
 
+#include "engine/attach.h"
 #include "engine/container.h"
+#include "engine/container_ops.h"
 #include "engine/context.h"
+#include "engine/health.h"
+#include "engine/events.h"
 #include "engine/image.h"
 #include "engine/logs.h"
 #include "engine/names.h"
 #include "engine/spec.h"
 #include "engine/template.h"
 #include "engine/units.h"
+#include "engine/volume.h"

@@ -28,7 +28,7 @@
 #define BACKOFF_MAX_MS 60000
 #define RAN_LONG_ENOUGH_S 10
 
-static void report(int *ready_fd, const char *msg)
+void mon_report(int *ready_fd, const char *msg)
 {
 	if (*ready_fd < 0)
 		return;
@@ -145,7 +145,7 @@ static bool auto_remove(struct eng *e, const char *id)
 
 int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wait)
 {
-	struct mon_run r = {.e = e, .id = id, .attach_wait = attach_wait};
+	struct mon_run r = {.e = e, .id = id, .attach_wait = attach_wait, .ready_fd = &ready_fd, .listen_fd = -1};
 	long backoff = BACKOFF_START_MS;
 	int restarts = 0;
 
@@ -160,23 +160,27 @@ int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wai
 		if (mon_start(&r, &err) < 0) {
 			const char *msg = err ? err->msg : "start failed";
 
-			report(&ready_fd, msg);
+			mon_report(&ready_fd, msg);
 			x.code = eng_start_error_code(msg);
 			x.error = msg;
 			mon_cleanup(&r);
 			eng_ctr_update_state(e, id, set_exited, &x, NULL);
+			mon_io_send_error(&r, msg);
+			mon_io_send_exit(&r, x.code);
 			break;
 		}
 		eng_ctr_update_state(e, id, set_running, &r, NULL);
-		report(&ready_fd, NULL);
+		mon_report(&ready_fd, NULL);
 		status = mon_wait(&r);
 		x.code = exit_code(status);
 		x.oom = r.oom_killed;
-		mon_io_send_exit(&r, x.code);
 		mon_cleanup(&r);
 		eng_ctr_update_state(e, id, set_exited, &x, NULL);
+		/* after the State, before any AutoRemove: the clients' wait ends with the connection */
+		mon_io_send_exit(&r, x.code);
 		if (!wants_restart(e, id, x.code, restarts))
 			break;
+		mon_io_close(&r);
 		if (time(NULL) - started >= RAN_LONG_ENOUGH_S)
 			backoff = BACKOFF_START_MS;
 		eng_ctr_update_state(e, id, set_restarting, (void *)(uintptr_t)r.monitor_start, NULL);
@@ -192,5 +196,6 @@ int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wai
 	}
 	if (auto_remove(e, id))
 		eng_ctr_remove(e, id, true, true, NULL);
+	mon_io_close(&r);
 	return 0;
 }

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One run of a container's process inside the monitor: the overlay rootfs,
- * config.json from the container's document, stdio pipes, create and start
- * through the runtime library, the output pump, and the cleanup.
+ * config.json from the container's document, create (stdio: monitor_io.c)
+ * and start through the runtime library, and the cleanup.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -19,6 +17,9 @@
 #include "runtime/runtime.h"
 #include "store/store.h"
 #include "sys/sys.h"
+
+/* How long a foreground run's monitor waits for its client before starting the process anyway. */
+#define ATTACH_WAIT_MS 30000
 
 /* The image's layer links, top first. */
 static int layer_links(struct eng *e, const char *image_id, char ***ret, struct berth_error **err)
@@ -123,44 +124,25 @@ static int open_log(struct mon_run *r, const struct eng_ctr *c, struct berth_err
 	return r->log ? 0 : -1;
 }
 
-/*
- * rt_create's init inherits the monitor's fds 0-2: put the container's
- * stdio there for the call, then restore /dev/null.
- */
-static int create_with_stdio(struct mon_run *r, const struct eng_ctr *c, const char *dir, struct berth_error **err)
+/* Config's stdio settings, and the attach socket the run's clients come through. */
+static int prepare_io(struct mon_run *r, const struct eng_ctr *c, struct berth_error **err)
 {
-	_cleanup_free_ char *rt_root = eng_runtime_root(r->e);
-	struct rt_global g = {.root = rt_root};
-	struct rt_create_opts o = {.bundle = dir};
-	int out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1};
-	bool open_stdin = json_is_true(json_object_get(json_object_get(c->doc, "Config"), "OpenStdin"));
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC), rc = -1;
+	json_t *config = json_object_get(c->doc, "Config");
 
-	if (null < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-	    (open_stdin && pipe2(in, O_CLOEXEC) < 0)) {
-		berth_error_set(err, errno, "stdio pipes");
-		goto out;
-	}
-	if (dup2(open_stdin ? in[0] : null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) {
-		berth_error_set(err, errno, "stdio");
-		goto out;
-	}
-	rc = rt_create(&g, c->id, &o, err);
-	if (rc == 0)
-		r->created = true;
-out:
-	dup2(null, 0);
-	dup2(null, 1);
-	dup2(null, 2);
-	r->out_fd = out[0];
-	r->err_fd = errp[0];
-	r->in_fd = in[1];
-	int closing[] = {out[1], errp[1], in[0], null};
+	r->tty = json_is_true(json_object_get(config, "Tty"));
+	r->open_stdin = json_is_true(json_object_get(config, "OpenStdin"));
+	r->stdin_once = json_is_true(json_object_get(config, "StdinOnce"));
+	return mon_attach_listen(r, err);
+}
 
-	for (size_t i = 0; i < sizeof(closing) / sizeof(closing[0]); i++)
-		if (closing[i] >= 0)
-			close(closing[i]);
-	return rc;
+/* attach_wait: the process is created; say so, then give the first client up to 30 s before it starts. */
+static void await_client(struct mon_run *r)
+{
+	if (!r->attach_wait)
+		return;
+	r->attach_wait = false;
+	mon_report(r->ready_fd, NULL);
+	mon_attach_await(r, ATTACH_WAIT_MS);
 }
 
 int mon_start(struct mon_run *r, struct berth_error **err)
@@ -173,19 +155,18 @@ int mon_start(struct mon_run *r, struct berth_error **err)
 	r->pidfd = r->out_fd = r->err_fd = r->in_fd = -1;
 	if (eng_ctr_find(r->e, r->id, &c, err) < 0)
 		return -1;
-	if (json_is_true(json_object_get(json_object_get(c->doc, "Config"), "Tty")))
-		return berth_error_set(err, ENOTSUP, "a terminal (-t) is not supported yet");
 	dir = eng_ctr_dir(r->e, c->id);
 	free(r->merged);
 	r->merged = xasprintf("%s/merged", dir);
-	if (mount_rootfs(r, c, dir, err) < 0 || write_spec(r, c, dir, err) < 0 || open_log(r, c, err) < 0 ||
-	    create_with_stdio(r, c, dir, err) < 0)
+	if (prepare_io(r, c, err) < 0 || mount_rootfs(r, c, dir, err) < 0 || write_spec(r, c, dir, err) < 0 ||
+	    open_log(r, c, err) < 0 || mon_io_create(r, dir, err) < 0)
 		goto fail;
 	if (rt_state_get(&g, c->id, &st, err) < 0)
 		goto fail;
 	r->pid = st->pid;
 	rt_state_free(st);
 	r->pidfd = sys_pidfd_open(r->pid, 0);
+	await_client(r);
 	if (rt_start(&g, c->id, err) < 0)
 		goto fail;
 	return 0;
@@ -194,84 +175,15 @@ fail:
 	return -1;
 }
 
-/* Copy what is readable from fd into the log as stream; false at EOF or error. */
-static bool pump(struct mon_run *r, int fd, const char *stream)
-{
-	char buf[65536];
-	ssize_t n = read(fd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	if (r->log)
-		eng_log_write(r->log, stream, buf, (size_t)n, NULL);
-	return true;
-}
-
-/* Reap every exited child (orphans come to the subreaper); true once the init is among them. */
-static bool reap(struct mon_run *r, int *status)
-{
-	bool done = false;
-	int st;
-	pid_t p;
-
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
-		if (p == r->pid) {
-			*status = st;
-			done = true;
-		}
-	return done;
-}
-
-int mon_wait(struct mon_run *r)
-{
-	int status = 0;
-	bool exited = false;
-
-	if (r->in_fd >= 0) {
-		/* nobody attached: the process reads EOF */
-		close(r->in_fd);
-		r->in_fd = -1;
-	}
-	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(r->err_fd, F_SETFL, O_NONBLOCK);
-	while (!exited || r->out_fd >= 0 || r->err_fd >= 0) {
-		struct pollfd p[3] = {
-			{r->out_fd, POLLIN, 0}, {r->err_fd, POLLIN, 0}, {exited ? -1 : r->pidfd, POLLIN, 0}};
-		int n = poll(p, 3, exited ? 100 : 1000);
-
-		if (n < 0 && errno != EINTR)
-			break;
-		if (p[0].revents && !pump(r, r->out_fd, "stdout")) {
-			close(r->out_fd);
-			r->out_fd = -1;
-		}
-		if (p[1].revents && !pump(r, r->err_fd, "stderr")) {
-			close(r->err_fd);
-			r->err_fd = -1;
-		}
-		if (!exited)
-			exited = reap(r, &status);
-		else if (n == 0)
-			break; /* the process is gone and its pipes are quiet: something else holds them */
-	}
-	if (r->log)
-		eng_log_flush(r->log, NULL);
-	return status;
-}
-
-void mon_io_send_exit(struct mon_run *r, int code)
-{
-	(void)r;
-	(void)code;
-}
-
 void mon_cleanup(struct mon_run *r)
 {
 	_cleanup_free_ char *rt_root = eng_runtime_root(r->e);
 	struct rt_global g = {.root = rt_root};
 	int *fds[] = {&r->pidfd, &r->out_fd, &r->err_fd, &r->in_fd};
+
+	free(r->in_buf);
+	r->in_buf = NULL;
+	r->in_off = r->in_len = 0;
 
 	if (r->created)
 		rt_delete(&g, r->id, true, NULL);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -40,11 +41,21 @@ static const char *const default_readonly[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
+/*
+ * Every capability the engine itself may pass on: the kernel's, within this
+ * process's bounding set (a machine without CAP_SYS_RESOURCE cannot give it;
+ * asking would fail the container's start, which Docker users do not expect
+ * from --privileged).
+ */
 static uint64_t all_caps(void)
 {
 	int last = oci_cap_last();
+	uint64_t all = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
 
-	return last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+	for (int c = 0; c <= last && c < 64; c++)
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+			all &= ~(UINT64_C(1) << c);
+	return all;
 }
 
 /* "net_admin", "CAP_NET_ADMIN", "all": *ret gets the number, or -2 for ALL. */

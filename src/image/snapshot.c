@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/base.h"
 #include "image/image.h"
+#include "sys/sys.h"
 
 /* The kernel copies at most one page of mount data. */
 #define MOUNT_DATA_MAX 4096
@@ -75,4 +78,46 @@ int img_snapshot_mount(struct img_store *s, const char *const *links, const char
 	if (rc < 0)
 		return berth_error_set(err, saved, "mount overlay on '%s'", target);
 	return 0;
+}
+
+/* An idmapped clone of dir, attached at at. */
+static int idmapped_at(const char *dir, int userns_fd, const char *at, struct berth_error **err)
+{
+	struct sys_mount_attr attr = {.attr_set = SYS_MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+	_cleanup_close_ int fd = sys_open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (fd < 0)
+		return berth_error_set(err, errno, "clone mount of '%s'", dir);
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0)
+		return berth_error_set(err, errno, "idmap the layer '%s'", dir);
+	if (mkdir(at, 0700) < 0 && errno != EEXIST)
+		return berth_error_set(err, errno, "create '%s'", at);
+	if (sys_move_mount(fd, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return berth_error_set(err, errno, "attach the idmapped layer at '%s'", at);
+	return 0;
+}
+
+int img_snapshot_mount_idmapped(struct img_store *s, const char *const *links, const char *upper, const char *work,
+				const char *target, int userns_fd, const char *scratch, struct berth_error **err)
+{
+	_cleanup_strv_ char **lowers = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	for (; links[n] && rc == 0; n++) {
+		_cleanup_free_ char *dir = xasprintf("%s/layers/l/%s", s->root, links[n]);
+		_cleanup_free_ char *real = realpath(dir, NULL);
+		char *at = xasprintf("%s/%zu", scratch, n);
+
+		strv_push_take(&lowers, at);
+		rc = real ? idmapped_at(real, userns_fd, at, err) : berth_error_set(err, errno, "layer link '%s'", dir);
+	}
+	if (rc == 0)
+		rc = img_snapshot_mount(s, (const char *const *)lowers, upper, work, target, err);
+	/* the overlay holds the layers now (or failed): the idmapped mounts are no longer needed */
+	for (size_t i = 0; lowers && lowers[i]; i++) {
+		umount2(lowers[i], MNT_DETACH);
+		rmdir(lowers[i]);
+	}
+	return rc;
 }

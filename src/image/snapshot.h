@@ -65,3 +65,13 @@ char *img_snapshot_options(const char *const *links, const char *upper, const ch
  */
 int img_snapshot_mount(struct img_store *s, const char *const *links, const char *upper, const char *work,
 		       const char *target, struct berth_error **err);
+
+/*
+ * img_snapshot_mount with every lower layer seen through an idmapped mount
+ * of the user namespace userns_fd (a container with --uidmap: the layers'
+ * root-owned files appear owned by the container's root). The idmapped
+ * mounts are made under scratch (a directory of the caller's, empty) and
+ * detached again once the overlay holds them.
+ */
+int img_snapshot_mount_idmapped(struct img_store *s, const char *const *links, const char *upper, const char *work,
+				const char *target, int userns_fd, const char *scratch, struct berth_error **err);

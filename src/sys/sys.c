@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -119,4 +122,80 @@ int sys_cloexec_from(int from)
 	}
 	closedir(d);
 	return 0;
+}
+
+int sys_mount_setattr(int dirfd, const char *path, unsigned flags, struct sys_mount_attr *attr)
+{
+#ifdef SYS_mount_setattr
+	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int write_proc(pid_t pid, const char *file, const char *data)
+{
+	char path[64];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, data, strlen(data)) < 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int sys_userns_fd(const char *uid_map, const char *gid_map)
+{
+	int sync[2], fd = -1, saved = 0;
+	char path[64];
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		saved = errno;
+		close(sync[0]);
+		close(sync[1]);
+		errno = saved;
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+
+		close(sync[1]);
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(1);
+		/* wait until the parent has written the maps and opened the namespace */
+		while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(sync[0]);
+	/* the child unshares first: poll its namespace until it differs from ours */
+	for (int i = 0; i < 1000; i++) {
+		char mine[64] = "", theirs[64] = "";
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		if (readlink("/proc/self/ns/user", mine, sizeof(mine) - 1) > 0 &&
+		    readlink(path, theirs, sizeof(theirs) - 1) > 0 && strcmp(mine, theirs) != 0)
+			break;
+		usleep(1000);
+	}
+	if (write_proc(pid, "uid_map", uid_map) < 0 || write_proc(pid, "setgroups", "deny") < 0 ||
+	    write_proc(pid, "gid_map", gid_map) < 0)
+		saved = errno;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		saved = errno;
+	close(sync[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (fd < 0)
+		errno = saved;
+	return fd;
 }

@@ -68,6 +68,17 @@ int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const ch
 int sys_fsopen(const char *fsname, unsigned flags);
 int sys_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux);
 int sys_fsmount(int fd, unsigned flags, unsigned attr_flags);
+/* mount_setattr(2): only MOUNT_ATTR_IDMAP is used here (an idmapped mount of a layer). */
+struct sys_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#define SYS_MOUNT_ATTR_IDMAP 0x00100000
+int sys_mount_setattr(int dirfd, const char *path, unsigned flags, struct sys_mount_attr *attr);
+/*
+ * A user namespace with the given uid_map and gid_map ("0 100000 65536\n"
+ * lines), as an O_CLOEXEC fd (for idmapped mounts); -1 with errno set.
+ */
+int sys_userns_fd(const char *uid_map, const char *gid_map);
 
 /* Mark every fd >= from close-on-exec (close_range, or a /proc/self/fd walk). */
 int sys_cloexec_from(int from);

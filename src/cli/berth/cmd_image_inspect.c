@@ -47,6 +47,8 @@ static int inspect_one(struct eng *e, const char *kind, const char *name, json_t
 		return eng_image_inspect(e, name, doc, err);
 	if (kind && !strcmp(kind, "container"))
 		return eng_ctr_inspect(e, name, doc, err);
+	if (kind && !strcmp(kind, "volume"))
+		return eng_volume_inspect(e, name, doc, err);
 	if (kind)
 		return berth_error_set(err, 0, "No such object: %s", name);
 	if (eng_ctr_lookup(e, name, &c, err) < 0)
@@ -55,6 +57,8 @@ static int inspect_one(struct eng *e, const char *kind, const char *name, json_t
 		return eng_ctr_inspect(e, c->id, doc, err);
 	if (eng_image_resolve(e, name, &id, NULL) == 0 && id)
 		return eng_image_inspect(e, id, doc, err);
+	if (eng_volume_inspect(e, name, doc, NULL) == 0)
+		return 0;
 	return berth_error_set(err, 0, "No such object: %s", name);
 }
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * berth run (container run): create and start; detached, print the id;
- * in the foreground, stream the output and exit with the container's code.
+ * in the foreground, attach (engine/attach.h) and exit with the container's code.
  */
+#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -12,51 +12,39 @@
 #include "cli/berth/run_flags.h"
 #include "engine/engine.h"
 
-struct follow {
-	struct eng *e;
-	const char *id;
-};
-
-static int emit(void *data, const char *stream, int64_t time_ns, const char *text, size_t len)
+/* Docker refuses -it when stdin is no terminal, before creating anything. */
+static int check_request(const struct bcli_run_request *req, struct berth_error **err)
 {
-	FILE *out = !strcmp(stream, "stderr") ? stderr : stdout;
+	uint8_t keys[ENG_DETACH_KEYS_MAX];
+	size_t n;
 
-	fwrite(text, 1, len, out);
-	fflush(out);
+	if (req->detach_keys && eng_detach_keys_parse(req->detach_keys, keys, &n, err) < 0)
+		return -1;
+	if (!req->detach && req->tty && req->interactive && !isatty(0))
+		return berth_error_set(err, 0, "the input device is not a TTY");
 	return 0;
 }
 
-static bool running(void *data)
-{
-	const struct follow *f = data;
-	_cleanup_ctr_ struct eng_ctr *c = NULL;
-
-	return eng_ctr_lookup(f->e, f->id, &c, NULL) == 0 && c && eng_ctr_is_running(c);
-}
-
-/* Foreground: the output as it comes, then the exit code. */
-static int foreground(struct eng *e, const char *id, bool rm)
+/*
+ * Foreground: the monitor waits for us (attach_wait) before it starts the
+ * process, so no output is lost; the exit code comes with the EXIT message,
+ * which precedes an AutoRemove; the connection ends once that is done.
+ */
+static int foreground(struct eng *e, const char *id, const struct bcli_run_request *req)
 {
 	_cleanup_error_ struct berth_error *err = NULL;
-	_cleanup_ctr_ struct eng_ctr *c = NULL;
-	struct follow f = {e, id};
-	struct eng_log_read_opts r = {.tail = -1,
-				      .follow = true,
-				      .stdout = true,
-				      .stderr = true,
-				      .emit = emit,
-				      .data = &f,
-				      .keep_following = running};
+	struct eng_attach_opts ao = {
+		.in = strv_contains(req->attach, "stdin"),
+		.out = strv_contains(req->attach, "stdout"),
+		.err = strv_contains(req->attach, "stderr"),
+		.sig_proxy = req->sig_proxy,
+		.detach_keys = req->detach_keys,
+		.starting = true,
+	};
 	int code = 0;
 
-	if (eng_ctr_find(e, id, &c, &err) < 0)
-		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
-	if (eng_logs_read(json_string_value(json_object_get(c->doc, "LogPath")), &r, &err) < 0)
-		bcli_fail_error(0, &err, NULL);
-	if (eng_ctr_wait(e, id, NULL, &code, &err) < 0)
-		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
-	if (rm && eng_ctr_remove(e, id, true, true, &err) < 0)
-		bcli_fail_error(0, &err, NULL);
+	if (eng_ctr_attach(e, id, &ao, &code, NULL, &err) < 0)
+		return bcli_fail_error(eng_start_error_code(err->msg), &err, NULL);
 	return code;
 }
 
@@ -68,20 +56,14 @@ static int run_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_arg
 	_cleanup_strv_ char **store = NULL;
 	struct bcli_run_request req = {0};
 	struct eng_start_opts so;
-	bool rm_here;
 	int rc = 0;
 
-	if (bcli_run_request_build(opts, args, &req, &err) < 0)
-		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
-	if (req.tty || req.interactive) {
+	if (bcli_run_request_build(opts, args, &req, &err) < 0 || check_request(&req, &err) < 0) {
 		bcli_run_request_done(&req);
-		return bcli_fail(BCLI_EXIT_ENGINE, "run -i/-t is not supported yet");
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	}
-	/* In the foreground this process removes the container once it has read the exit code. */
-	rm_here = req.rm && !req.detach;
-	if (rm_here)
-		json_object_set_new(json_object_get(req.body, "HostConfig"), "AutoRemove", json_false());
 	bcli_start_opts(ctx, &so, &store);
+	so.attach_wait = !req.detach;
 	if (bcli_engine_open(ctx, &e) < 0)
 		rc = BCLI_EXIT_ENGINE;
 	else if (bcli_create_container(e, &req, &id, &err) < 0)
@@ -89,12 +71,13 @@ static int run_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_arg
 	else if (eng_ctr_start(e, id, &so, &err) < 0) {
 		rc = eng_start_error_code(err->msg);
 		bcli_fail_error(rc, &err, NULL);
-		if (rm_here)
+		/* the monitor removed it already unless it died first */
+		if (req.rm)
 			eng_ctr_remove(e, id, true, true, NULL);
 	} else if (req.detach)
 		printf("%s\n", id);
 	else
-		rc = foreground(e, id, rm_here);
+		rc = foreground(e, id, &req);
 	bcli_run_request_done(&req);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* berth start, stop, restart and kill: one engine call per container name. */
+/* berth start (with -a/-i: attached), stop, restart and kill: one engine call per container name. */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/base.h"
@@ -25,14 +26,54 @@ static int start_one(struct eng *e, const char *name, void *data, struct berth_e
 	return eng_ctr_start(e, name, data, err);
 }
 
+/*
+ * start -a/-i: one container only (docker's rule); a stopped one is started
+ * with attach_wait so nothing of its output is lost; the exit code is the
+ * container's.
+ */
+static int start_attach(const struct bcli_ctx *ctx, struct start_opts *o, const char *name)
+{
+	_cleanup_error_ struct berth_error *err = NULL;
+	_cleanup_eng_ struct eng *e = NULL;
+	_cleanup_ctr_ struct eng_ctr *c = NULL;
+	_cleanup_strv_ char **store = NULL;
+	struct eng_start_opts so;
+	struct eng_attach_opts ao = {.in = o->interactive, .out = true, .err = true, .detach_keys = o->detach_keys};
+	uint8_t keys[ENG_DETACH_KEYS_MAX];
+	size_t n;
+	int code = 0;
+
+	if (bcli_engine_open(ctx, &e) < 0)
+		return BCLI_EXIT_ENGINE;
+	if (eng_ctr_find(e, name, &c, &err) < 0)
+		return bcli_fail_error(1, &err, "Error response from daemon");
+	/* docker: signals are proxied unless the container has a tty */
+	ao.sig_proxy = !json_is_true(json_object_get(json_object_get(c->doc, "Config"), "Tty"));
+	if (o->detach_keys && eng_detach_keys_parse(o->detach_keys, keys, &n, &err) < 0)
+		return bcli_fail_error(1, &err, NULL);
+	if (!eng_ctr_is_running(c)) {
+		bcli_start_opts(ctx, &so, &store);
+		so.attach_wait = true;
+		if (eng_ctr_start(e, c->id, &so, &err) < 0)
+			return bcli_fail_error(1, &err, "Error response from daemon");
+		ao.starting = true;
+	}
+	if (eng_ctr_attach(e, c->id, &ao, &code, NULL, &err) < 0)
+		return bcli_fail_error(1, &err, NULL);
+	return code;
+}
+
 static int start_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
 {
 	struct start_opts *o = opts;
 	_cleanup_strv_ char **store = NULL;
 	struct eng_start_opts so;
 
-	if (o->attach || o->interactive)
-		return bcli_fail(BCLI_EXIT_ENGINE, "start --attach/--interactive is not supported yet");
+	if (o->attach || o->interactive) {
+		if (args->n > 1)
+			return bcli_fail(1, "you cannot start and attach multiple containers at once");
+		return start_attach(ctx, o, args->args[0]);
+	}
 	bcli_start_opts(ctx, &so, &store);
 	return bcli_each_container(ctx, args, true, start_one, &so);
 }

@@ -91,6 +91,26 @@ extern const struct bcli_command bcli_cmd_push;
 extern const struct bcli_command bcli_cmd_login;
 extern const struct bcli_command bcli_cmd_logout;
 extern const struct bcli_command bcli_cmd_manifest_inspect;
+extern const struct bcli_command bcli_cmd_volume_create;
+extern const struct bcli_command bcli_cmd_volume_ls;
+extern const struct bcli_command bcli_cmd_volume_inspect;
+extern const struct bcli_command bcli_cmd_volume_rm;
+extern const struct bcli_command bcli_cmd_volume_prune;
+extern const struct bcli_command bcli_cmd_cp;
+extern const struct bcli_command bcli_cmd_export;
+extern const struct bcli_command bcli_cmd_system_df;
+extern const struct bcli_command bcli_cmd_top;
+extern const struct bcli_command bcli_cmd_stats;
+extern const struct bcli_command bcli_cmd_port;
+extern const struct bcli_command bcli_cmd_rename;
+extern const struct bcli_command bcli_cmd_pause;
+extern const struct bcli_command bcli_cmd_unpause;
+extern const struct bcli_command bcli_cmd_update;
+extern const struct bcli_command bcli_cmd_container_prune;
+extern const struct bcli_command bcli_cmd_system_prune;
+extern const struct bcli_command bcli_cmd_events;
+extern const struct bcli_command bcli_cmd_attach;
+extern const struct bcli_command bcli_cmd_exec;
 
 /*
  * Run the command line after the global options: argv[0] names a command, a

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* berth container prune and system prune: docker's prompts, listings and reclaimed space. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "cli/berth/common.h"
+#include "engine/engine.h"
+
+struct prune_opts {
+	bool all, force, volumes;
+	char **filter;
+};
+
+static bool confirm(const char *warning)
+{
+	char line[16];
+
+	printf("%s\nAre you sure you want to continue? [y/N] ", warning);
+	fflush(stdout);
+	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
+/* Remove stopped containers and print "Deleted Containers:"; adds to *reclaimed. */
+static int prune_containers(struct eng *e, int64_t *reclaimed)
+{
+	_cleanup_error_ struct berth_error *err = NULL;
+	_cleanup_strv_ char **ids = NULL;
+	int64_t n = 0;
+
+	if (eng_ctr_prune(e, &ids, &n, &err) < 0)
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
+	if (ids) {
+		puts("Deleted Containers:");
+		for (size_t i = 0; ids[i]; i++)
+			puts(ids[i]);
+		puts("");
+	}
+	*reclaimed += n;
+	return 0;
+}
+
+static void print_total(int64_t reclaimed)
+{
+	_cleanup_free_ char *size = eng_human_size((double)reclaimed);
+
+	printf("Total reclaimed space: %s\n", size);
+}
+
+static int container_prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
+{
+	struct prune_opts *o = opts;
+	_cleanup_eng_ struct eng *e = NULL;
+	int64_t reclaimed = 0;
+
+	if (o->filter)
+		return bcli_fail(BCLI_EXIT_ENGINE, "container prune: filters are not supported yet");
+	if (!o->force && !confirm("WARNING! This will remove all stopped containers."))
+		return 0;
+	if (bcli_engine_open(ctx, &e) < 0)
+		return BCLI_EXIT_ENGINE;
+	if (prune_containers(e, &reclaimed) != 0)
+		return BCLI_EXIT_ENGINE;
+	print_total(reclaimed);
+	return 0;
+}
+
+static const struct bcli_opt container_prune_flags[] = {
+	BCLI_FLAGX("filter", 0, BCLI_OPT_LIST, struct prune_opts, filter,
+		   "Provide filter values (e.g. \"until=<timestamp>\")", NULL, "filter"),
+	BCLI_FLAG("force", 'f', BCLI_OPT_BOOL, struct prune_opts, force, "Do not prompt for confirmation"),
+	BCLI_OPT_END,
+};
+
+const struct bcli_command bcli_cmd_container_prune = {
+	.name = "prune",
+	.group = "container",
+	.usage = "[OPTIONS]",
+	.summary = "Remove all stopped containers",
+	.opts = container_prune_flags,
+	.opts_size = sizeof(struct prune_opts),
+	.max_args = 0,
+	.run = container_prune_run,
+};
+
+static char *system_warning(const struct prune_opts *o)
+{
+	struct buf b = {0};
+
+	buf_puts(&b, "WARNING! This will remove:\n  - all stopped containers\n"
+		     "  - all networks not used by at least one container\n");
+	if (o->volumes)
+		buf_puts(&b, "  - all anonymous volumes not used by at least one container\n");
+	buf_puts(&b, o->all ? "  - all images without at least one container associated to them\n  - all build cache\n"
+			    : "  - all dangling images\n  - unused build cache\n");
+	return buf_steal(&b);
+}
+
+static int prune_images(struct eng *e, bool all, int64_t *reclaimed)
+{
+	_cleanup_error_ struct berth_error *err = NULL;
+	struct eng_removed r = {0};
+
+	if (eng_image_prune(e, all, &r, &err) < 0) {
+		eng_removed_done(&r);
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
+	}
+	if (r.lines) {
+		puts("Deleted Images:");
+		for (size_t i = 0; r.lines[i]; i++)
+			/* docker prune lists lower case "untagged:" / "deleted:" */
+			printf("%c%s\n", r.lines[i][0] | 0x20, r.lines[i] + 1);
+		puts("");
+	}
+	*reclaimed += r.reclaimed;
+	eng_removed_done(&r);
+	return 0;
+}
+
+static int system_prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
+{
+	struct prune_opts *o = opts;
+	_cleanup_eng_ struct eng *e = NULL;
+	_cleanup_free_ char *warning = system_warning(o);
+	int64_t reclaimed = 0;
+
+	if (o->filter)
+		return bcli_fail(BCLI_EXIT_ENGINE, "system prune: filters are not supported yet");
+	/* networks, volumes and the build cache have nothing to prune until berth has them */
+	if (!o->force && !confirm(warning))
+		return 0;
+	if (bcli_engine_open(ctx, &e) < 0)
+		return BCLI_EXIT_ENGINE;
+	if (prune_containers(e, &reclaimed) != 0 || prune_images(e, o->all, &reclaimed) != 0)
+		return BCLI_EXIT_ENGINE;
+	print_total(reclaimed);
+	return 0;
+}
+
+static const struct bcli_opt system_prune_flags[] = {
+	BCLI_FLAG("all", 'a', BCLI_OPT_BOOL, struct prune_opts, all, "Remove all unused images not just dangling ones"),
+	BCLI_FLAGX("filter", 0, BCLI_OPT_LIST, struct prune_opts, filter,
+		   "Provide filter values (e.g. \"label=<key>=<value>\")", NULL, "filter"),
+	BCLI_FLAG("force", 'f', BCLI_OPT_BOOL, struct prune_opts, force, "Do not prompt for confirmation"),
+	BCLI_FLAG("volumes", 0, BCLI_OPT_BOOL, struct prune_opts, volumes, "Prune anonymous volumes"),
+	BCLI_OPT_END,
+};
+
+const struct bcli_command bcli_cmd_system_prune = {
+	.name = "prune",
+	.group = "system",
+	.usage = "[OPTIONS]",
+	.summary = "Remove unused data",
+	.opts = system_prune_flags,
+	.opts_size = sizeof(struct prune_opts),
+	.max_args = 0,
+	.run = system_prune_run,
+};
