@@ -26,14 +26,13 @@ struct init_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: " PROG " [-g] [-s] [--] PROGRAM [ARGS...]\n\n"
-		"Run PROGRAM as the child of a minimal init: forward signals to it, reap\n"
-		"zombies, exit with its status.\n\n"
-		"  -g  forward signals to the child's process group\n"
-		"  -s  become a child subreaper (done anyway when not PID 1)\n"
-		"  -h  show this help\n"
-		"  -V  show the version\n");
+	fprintf(f, "Usage: " PROG " [-g] [-s] [--] PROGRAM [ARGS...]\n\n"
+		   "Run PROGRAM as the child of a minimal init: forward signals to it, reap\n"
+		   "zombies, exit with its status.\n\n"
+		   "  -g  forward signals to the child's process group\n"
+		   "  -s  become a child subreaper (done anyway when not PID 1)\n"
+		   "  -h  show this help\n"
+		   "  -V  show the version\n");
 }
 
 /* Returns -1 on a usage error, 1 when done (help, version), 0 to run. */

@@ -65,10 +65,10 @@ enum eng_attach_type {
 /* One decoded message; data points into the packet it was decoded from. */
 struct eng_attach_msg {
 	uint8_t type;
-	uint8_t streams;	   /* HELLO */
-	uint16_t rows, cols;	   /* HELLO, RESIZE */
-	int32_t code;		   /* EXIT */
-	const uint8_t *data;	   /* STDIN, STDOUT, STDERR, ERROR */
+	uint8_t streams;     /* HELLO */
+	uint16_t rows, cols; /* HELLO, RESIZE */
+	int32_t code;	     /* EXIT */
+	const uint8_t *data; /* STDIN, STDOUT, STDERR, ERROR */
 	size_t len;
 };
 
@@ -90,8 +90,9 @@ int eng_attach_msg_send(int fd, const struct eng_attach_msg *m, struct berth_err
 /*
  * Parse docker's detach-key syntax: keys separated by ",", each a single
  * character, "ctrl-<c>" with c in a-z @ [ \ ] ^ _ (ctrl-a = 0x01, ctrl-@ = 0,
- * ctrl-[ = 0x1b ...) or "DEL" (0x7f). ret gets up to ENG_DETACH_KEYS_MAX
- * bytes, *ret_n their count. Error: "invalid detach keys (SPEC) provided".
+ * ctrl-[ = 0x1b ...) or "DEL" (0x7f); "" is no key at all. ret gets up to
+ * ENG_DETACH_KEYS_MAX bytes, *ret_n their count. Error (an empty piece
+ * too): "invalid detach keys (SPEC) provided".
  */
 int eng_detach_keys_parse(const char *spec, uint8_t *ret, size_t *ret_n, struct berth_error **err);
 
@@ -125,7 +126,7 @@ int eng_unix_connect(const char *path, int type, struct berth_error **err);
 struct eng_attach_opts {
 	bool in, out, err;	 /* the streams wanted; in is dropped when the container has no OpenStdin */
 	bool sig_proxy;		 /* forward signals the client gets to the container (not with a tty, as docker) */
-	const char *detach_keys; /* NULL: ENG_DETACH_KEYS_DEFAULT; "" never detaches */
+	const char *detach_keys; /* NULL or "": ENG_DETACH_KEYS_DEFAULT (docker's flag default) */
 	bool starting;		 /* the container's monitor waits for us (attach_wait): it is not running yet */
 };
 /*
@@ -145,20 +146,20 @@ struct eng_attach_opts {
  * invalid, the socket cannot be reached, or the monitor reported an ERROR
  * (its message: the process could not be started).
  */
-int eng_ctr_attach(struct eng *e, const char *name, const struct eng_attach_opts *o, int *ret_code,
-		   bool *ret_detached, struct berth_error **err);
+int eng_ctr_attach(struct eng *e, const char *name, const struct eng_attach_opts *o, int *ret_code, bool *ret_detached,
+		   struct berth_error **err);
 
 /* ---- exec --------------------------------------------------------------------- */
 
 struct eng_exec_opts {
-	char **args;		  /* the command; at least one */
-	char **env;		  /* KEY=VALUE, over the container's environment */
-	const char *user;	  /* "user", "uid", "user:group", "uid:gid" in the container; NULL: its Config.User */
-	const char *workdir;	  /* NULL: the container's */
-	bool interactive;	  /* -i: the process reads fd 0 (else /dev/null) */
-	bool tty;		  /* -t: a pty, proxied to fds 0-2 (raw mode when fd 0 is a terminal and -i) */
-	bool detach;		  /* -d: return once the process runs; its stdio is /dev/null */
-	bool privileged;	  /* every capability */
+	char **args;	     /* the command; at least one */
+	char **env;	     /* KEY=VALUE, over the container's environment */
+	const char *user;    /* "user", "uid", "user:group", "uid:gid" in the container; NULL: its Config.User */
+	const char *workdir; /* NULL: the container's */
+	bool interactive;    /* -i: the process reads fd 0 (else /dev/null) */
+	bool tty;	     /* -t: a pty, proxied to fds 0-2 (raw mode when fd 0 is a terminal and -i) */
+	bool detach;	     /* -d: return once the process runs; its stdio is /dev/null */
+	bool privileged;     /* every capability */
 };
 /*
  * docker exec, in this process, without the monitor: a process.json from

@@ -183,16 +183,16 @@ static int recorded_code(struct eng *e, const char *id)
 	return code;
 }
 
-int eng_ctr_attach(struct eng *e, const char *name, const struct eng_attach_opts *o, int *ret_code,
-		   bool *ret_detached, struct berth_error **err)
+int eng_ctr_attach(struct eng *e, const char *name, const struct eng_attach_opts *o, int *ret_code, bool *ret_detached,
+		   struct berth_error **err)
 {
 	_cleanup_ctr_ struct eng_ctr *ctr = NULL;
 	struct client c = {.e = e, .sock = -1, .term = {.sigfd = -1}, .sig_proxy = o->sig_proxy};
 	json_t *config;
 	int rc = -1;
 
-	if (eng_detach_keys_parse(o->detach_keys ? o->detach_keys : ENG_DETACH_KEYS_DEFAULT, c.dm.keys, &c.dm.n,
-				  err) < 0 ||
+	if (eng_detach_keys_parse(o->detach_keys && *o->detach_keys ? o->detach_keys : ENG_DETACH_KEYS_DEFAULT,
+				  c.dm.keys, &c.dm.n, err) < 0 ||
 	    check_container(e, name, o->starting, &ctr, err) < 0)
 		return -1;
 	config = json_object_get(ctr->doc, "Config");

@@ -144,17 +144,17 @@ int eng_detach_keys_parse(const char *spec, uint8_t *ret, size_t *ret_n, struct 
 	_cleanup_free_ char *copy = xstrdup(spec);
 	uint8_t keys[ENG_DETACH_KEYS_MAX];
 	size_t n = 0;
-	char *save = NULL;
+	char *rest = copy;
 
-	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+	/* as docker: every piece between commas counts, an empty one is an unknown key */
+	while (*spec && rest) {
+		char *k = strsep(&rest, ",");
 		int code = strlen(k) == 1 ? (unsigned char)k[0] : !strcmp(k, "DEL") ? 0x7f : ctrl_code(k);
 
 		if (code < 0 || n == ENG_DETACH_KEYS_MAX)
-			return berth_error_set(err, EINVAL, "invalid detach keys (%s) provided", spec);
+			return berth_error_set(err, 0, "invalid detach keys (%s) provided", spec);
 		keys[n++] = (uint8_t)code;
 	}
-	if (*spec && !n)
-		return berth_error_set(err, EINVAL, "invalid detach keys (%s) provided", spec);
 	memcpy(ret, keys, n);
 	*ret_n = n;
 	return 0;

@@ -181,8 +181,7 @@ out:
 }
 
 /* docker cp - CONTAINER:DEST: a tar from in_fd into a directory of the container. */
-static int cp_stdin(int root, const char *ctr, const char *dst, int in_fd, bool keep_owner,
-		    struct berth_error **err)
+static int cp_stdin(int root, const char *ctr, const char *dst, int in_fd, bool keep_owner, struct berth_error **err)
 {
 	_cleanup_close_ int dfd = fs_open_in_root(root, dst, O_RDONLY | O_DIRECTORY, 0, NULL);
 	struct cp_untar_opts uo = {.keep_owner = keep_owner};

@@ -169,6 +169,12 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 		goto out;
 	}
 	*ret_id = xstrdup(id);
+	{
+		_cleanup_ctr_ struct eng_ctr *made = NULL;
+
+		if (eng_ctr_lookup(e, id, &made, NULL) == 0 && made)
+			eng_event_container(e, made, "create", NULL);
+	}
 	if (ret_warnings)
 		*ret_warnings = NULL;
 	rc = 0;

@@ -92,8 +92,8 @@ static void all_caps(json_t *proc)
 }
 
 /* The container's process with the options applied. */
-static int build_process(struct eng *e, const struct eng_ctr *c, pid_t pid, const struct eng_exec_opts *o,
-			 json_t **ret, struct berth_error **err)
+static int build_process(struct eng *e, const struct eng_ctr *c, pid_t pid, const struct eng_exec_opts *o, json_t **ret,
+			 struct berth_error **err)
 {
 	_cleanup_free_ char *dir = eng_ctr_dir(e, c->id), *text = NULL;
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -253,7 +253,8 @@ static int exec_tty(const struct rt_global *g, const char *id, struct rt_exec_op
 	if (rt_exec(g, id, ro, &ignored, err) < 0)
 		return -1;
 	p.master = attach_recv_master(lfd, err);
-	if (p.master < 0 || fs_read_file_at(AT_FDCWD, f->pid, &pidtext, NULL, err) < 0 || parse_int(pidtext, &p.pid) < 0) {
+	if (p.master < 0 || fs_read_file_at(AT_FDCWD, f->pid, &pidtext, NULL, err) < 0 ||
+	    parse_int(pidtext, &p.pid) < 0) {
 		if (p.master >= 0)
 			close(p.master);
 		return berth_error_set(err, 0, "exec in container '%s': no terminal or pid", id);

@@ -104,8 +104,10 @@ static char *status_text(const struct eng_ctr *c)
 	_cleanup_free_ char *up = NULL, *ago = NULL;
 
 	if (!strcmp(s, ENG_STATUS_RUNNING) || !strcmp(s, ENG_STATUS_PAUSED)) {
+		_cleanup_free_ char *health = eng_health_suffix(st);
+
 		up = eng_human_duration(seconds_since(json_string_value(json_object_get(st, "StartedAt"))));
-		return xasprintf("Up %s%s", up, !strcmp(s, ENG_STATUS_PAUSED) ? " (Paused)" : "");
+		return xasprintf("Up %s%s%s", up, !strcmp(s, ENG_STATUS_PAUSED) ? " (Paused)" : "", health);
 	}
 	if (!strcmp(s, ENG_STATUS_EXITED) || !strcmp(s, ENG_STATUS_RESTARTING)) {
 		ago = eng_human_duration(seconds_since(json_string_value(json_object_get(st, "FinishedAt"))));

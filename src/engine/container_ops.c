@@ -42,7 +42,8 @@ int eng_ctr_pause(struct eng *e, const char *name, struct berth_error **err)
 	if (!strcmp(s, ENG_STATUS_PAUSED))
 		return berth_error_set(err, 0, "Container %s is already paused", c->id);
 	if (!strcmp(s, ENG_STATUS_RESTARTING))
-		return berth_error_set(err, 0, "Container %s is restarting, wait until the container is running", c->id);
+		return berth_error_set(err, 0, "Container %s is restarting, wait until the container is running",
+				       c->id);
 	if (strcmp(s, ENG_STATUS_RUNNING) != 0)
 		return berth_error_set(err, 0, "Container %s is not running", c->id);
 	return freeze(e, c, true, err);

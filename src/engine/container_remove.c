@@ -44,6 +44,7 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
 	umount2(merged, MNT_DETACH);
 	if (db_container_delete(e->db, c->id, err) < 0)
 		return -1;
+	eng_event_container(e, c, "destroy", NULL);
 	if (volumes) /* once the row is gone, so that it no longer counts as a user */
 		eng_volumes_remove_anonymous(e, c->doc);
 	if (fs_exists_at(AT_FDCWD, rundir))

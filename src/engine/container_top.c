@@ -87,7 +87,8 @@ int eng_proc_read(const char *proc_dir, pid_t pid, struct eng_proc *ret, struct 
 
 	if (dfd < 0)
 		return berth_error_set(err, errno, "open '%s'", dir);
-	if (fs_read_file_at(dfd, "stat", &stat, &len, err) < 0 || fs_read_file_at(dfd, "status", &status, &len, err) < 0)
+	if (fs_read_file_at(dfd, "stat", &stat, &len, err) < 0 ||
+	    fs_read_file_at(dfd, "status", &status, &len, err) < 0)
 		return -1;
 	if (parse_stat(stat, &p, &comm) < 0)
 		return berth_error_set(err, 0, "%s/stat: cannot parse", dir);
@@ -363,7 +364,8 @@ int eng_ctr_top(struct eng *e, const char *name, char *const *ps_args, json_t **
 	if (eng_ctr_find(e, name, &c, err) < 0)
 		return -1;
 	if (!strcmp(eng_ctr_status(c), ENG_STATUS_RESTARTING))
-		return berth_error_set(err, 0, "Container %s is restarting, wait until the container is running", c->id);
+		return berth_error_set(err, 0, "Container %s is restarting, wait until the container is running",
+				       c->id);
 	if (!eng_ctr_is_running(c))
 		return berth_error_set(err, 0, "Container %s is not running", c->id);
 	if (rt_ps(&g, c->id, &pids, &n, err) < 0)

@@ -57,9 +57,10 @@ static int check_memory(json_t *hc, json_t *ch, struct berth_error **err)
 	if (swap == 0 && num(hc, "Memory") > 0)
 		swap = 2 * num(hc, "Memory");
 	if (mem > 0 && swap > 0 && mem > swap && num(ch, "MemorySwap") == 0)
-		return berth_error_set(err, 0,
-				       "Conflicting options: Memory limit should be smaller than already set memoryswap "
-				       "limit, update the memoryswap at the same time");
+		return berth_error_set(
+			err, 0,
+			"Conflicting options: Memory limit should be smaller than already set memoryswap "
+			"limit, update the memoryswap at the same time");
 	if (swap > 0 && num(hc, "MemorySwap") == 0)
 		json_object_set_new(hc, "MemorySwap", json_integer(swap));
 	return 0;
@@ -67,10 +68,9 @@ static int check_memory(json_t *hc, json_t *ch, struct berth_error **err)
 
 int eng_update_merge(json_t *hc, json_t *ch, struct berth_error **err)
 {
-	static const char *const ints[] = {"BlkioWeight",    "CpuShares",	  "NanoCpus",
-					   "CpuPeriod",	     "CpuQuota",	  "Memory",
-					   "MemorySwap",     "MemoryReservation", "KernelMemory",
-					   "CpuRealtimePeriod", "CpuRealtimeRuntime"};
+	static const char *const ints[] = {
+		"BlkioWeight", "CpuShares",	    "NanoCpus",	    "CpuPeriod",	 "CpuQuota",	      "Memory",
+		"MemorySwap",  "MemoryReservation", "KernelMemory", "CpuRealtimePeriod", "CpuRealtimeRuntime"};
 	json_t *policy = json_object_get(ch, "RestartPolicy"), *pids = json_object_get(ch, "PidsLimit");
 	const char *pname = str(policy, "Name");
 

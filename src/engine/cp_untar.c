@@ -93,7 +93,8 @@ static int clear_target(int pfd, const char *last, const char *path, bool is_dir
 	return 0;
 }
 
-static int write_file(struct archive *a, struct archive_entry *ae, int pfd, const char *last, const char *path, struct berth_error **err)
+static int write_file(struct archive *a, struct archive_entry *ae, int pfd, const char *last, const char *path,
+		      struct berth_error **err)
 {
 	_cleanup_close_ int fd = openat(pfd, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	const void *buf;

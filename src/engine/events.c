@@ -161,8 +161,9 @@ char *eng_event_line(json_t *ev)
 json_t *eng_event_template_data(json_t *ev)
 {
 	static const char *const names[][2] = {
-		{"status", "Status"}, {"id", "ID"},	     {"from", "From"},	 {"Type", "Type"},	   {"Action", "Action"},
-		{"Actor", "Actor"},   {"scope", "Scope"}, {"time", "Time"}, {"timeNano", "TimeNano"},
+		{"status", "Status"}, {"id", "ID"},	    {"from", "From"},
+		{"Type", "Type"},     {"Action", "Action"}, {"Actor", "Actor"},
+		{"scope", "Scope"},   {"time", "Time"},	    {"timeNano", "TimeNano"},
 	};
 	json_t *d = json_object();
 
@@ -176,7 +177,8 @@ json_t *eng_event_template_data(json_t *ev)
 
 static const char *attr(json_t *ev, const char *k)
 {
-	const char *s = json_string_value(json_object_get(json_object_get(json_object_get(ev, "Actor"), "Attributes"), k));
+	const char *s =
+		json_string_value(json_object_get(json_object_get(json_object_get(ev, "Actor"), "Attributes"), k));
 
 	return s ? s : "";
 }

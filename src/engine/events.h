@@ -46,7 +46,8 @@ void eng_event_container(struct eng *e, const struct eng_ctr *c, const char *act
  */
 char *eng_event_line(json_t *ev);
 
-/* The event as Go's events.Message for --format templates (Status, ID, From, Type, Action, Actor, Scope, Time, TimeNano). */
+/* The event as Go's events.Message for --format templates (Status, ID, From, Type, Action, Actor, Scope, Time,
+ * TimeNano). */
 json_t *eng_event_template_data(json_t *ev);
 
 /*

@@ -78,9 +78,11 @@ void eng_health_config_done(struct eng_health_config *c)
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
-							: s[0] >= 0xf0 && s[0] < 0xf5 ? 4
-										      : 0;
+	size_t len = s[0] < 0x80		   ? 1
+		     : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
+		     : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
+		     : s[0] >= 0xf0 && s[0] < 0xf5 ? 4
+						   : 0;
 
 	if (len == 0 || len > n)
 		return 0;
@@ -147,7 +149,7 @@ void eng_health_record(json_t *health, const struct eng_health_result *r, int re
 		if (++streak >= retries)
 			status = ENG_HEALTH_UNHEALTHY;
 	}
-	/* set Status first: status may point into the old value */
+	/* json_string copies status before the old value it may point into is released */
 	json_object_set_new(health, "Status", json_string(status));
 	json_object_set_new(health, "FailingStreak", json_integer(streak));
 	if (!json_is_array(log)) {

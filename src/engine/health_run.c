@@ -1,259 +1,57 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The healthcheck process: forked by the monitor once the container runs, it
- * runs the probe inside the container through the runtime library every
- * interval, with a timeout, and records each result in State.Health.
+ * The healthcheck of a running container: a checker process forked by the
+ * monitor probes every interval and sends each result up a pipe; a thread of
+ * the monitor, with a database connection of its own, records it in
+ * State.Health. The process never touches the database: SQLite's state must
+ * not cross a fork (it reuses the parent's lock fds).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/base.h"
 #include "engine/engine.h"
+#include "engine/health_internal.h"
 #include "runtime/runtime.h"
 #include "sys/sys.h"
 
-#define NS_PER_SEC 1000000000LL
-
-struct checker {
-	struct eng *e;
-	const char *id;
-	const struct eng_health_config *cfg;
-	pid_t init_pid;
-	int init_pidfd; /* readable once the container's init is gone; -1: poll by pid */
-	int null_fd;
-	int64_t started; /* CLOCK_MONOTONIC ns at the container's start */
-	char *rt_root, *pid_file;
+/* One result on the pipe: this header, then output_len bytes of output. */
+struct probe_msg {
+	int64_t start_sec, end_sec;
+	int32_t start_nsec, end_nsec;
+	int32_t exit_code;
+	uint32_t output_len;
+	uint8_t in_start_period;
 };
 
-static int64_t now_ns(clockid_t clk)
+static bool io_full(int fd, void *buf, size_t len, bool writing)
 {
-	struct timespec ts;
+	char *p = buf;
 
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
-
-/* Go's time.Duration.String() for the timeout message: "30s", "1.5s", "500ms", "1m30s". */
-static char *go_duration(int64_t ns)
-{
-	char frac[16] = "";
-	int64_t h = ns / (3600 * NS_PER_SEC), m = ns / (60 * NS_PER_SEC) % 60, s = ns / NS_PER_SEC % 60;
-	int64_t sub = ns % NS_PER_SEC;
-
-	if (ns < NS_PER_SEC) {
-		int64_t unit = ns >= 1000000 ? 1000000 : ns >= 1000 ? 1000 : 1;
-		const char *name = unit == 1000000 ? "ms" : unit == 1000 ? "µs" : "ns";
-
-		snprintf(frac, sizeof(frac), ".%0*" PRId64, unit == 1000000 ? 6 : 3, ns % unit);
-		for (size_t n = strlen(frac); n > 0 && (frac[n - 1] == '0' || frac[n - 1] == '.'); n--)
-			frac[n - 1] = '\0';
-		return xasprintf("%" PRId64 "%s%s", ns / unit, unit == 1 ? "" : frac, name);
-	}
-	if (sub) {
-		snprintf(frac, sizeof(frac), ".%09" PRId64, sub);
-		for (size_t n = strlen(frac); frac[n - 1] == '0'; n--)
-			frac[n - 1] = '\0';
-	}
-	if (h)
-		return xasprintf("%" PRId64 "h%" PRId64 "m%" PRId64 "%ss", h, m, s, frac);
-	if (m)
-		return xasprintf("%" PRId64 "m%" PRId64 "%ss", m, s, frac);
-	return xasprintf("%" PRId64 "%ss", s, frac);
-}
-
-/* Wait ns; false when the container's init went away meanwhile. */
-static bool sleep_or_exit(struct checker *k, int64_t ns)
-{
-	int64_t end = now_ns(CLOCK_MONOTONIC) + ns;
-
-	for (;;) {
-		int64_t left = end - now_ns(CLOCK_MONOTONIC);
-		struct pollfd p = {k->init_pidfd, POLLIN, 0};
-		int ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-
-		if (k->init_pidfd < 0 && kill(k->init_pid, 0) < 0 && errno == ESRCH)
-			return false;
-		if (left <= 0)
-			return true;
-		if (k->init_pidfd < 0 && ms > 200)
-			ms = 200;
-		if (poll(&p, 1, ms) > 0 && p.revents)
-			return false;
-	}
-}
-
-/* Append what fd has to out (up to ENG_HEALTH_OUTPUT_MAX, the rest is dropped); false at EOF or error. */
-static bool read_some(int fd, char *out, size_t *len)
-{
-	char buf[4096];
-	ssize_t n = read(fd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	if (*len < ENG_HEALTH_OUTPUT_MAX) {
-		size_t take = (size_t)n < ENG_HEALTH_OUTPUT_MAX - *len ? (size_t)n : ENG_HEALTH_OUTPUT_MAX - *len;
-
-		memcpy(out + *len, buf, take);
-		*len += take;
-	}
-	return true;
-}
-
-/* Take what is buffered in fd without waiting. */
-static void drain(int fd, char *out, size_t *len)
-{
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	for (;;) {
-		char buf[4096];
-		ssize_t n = read(fd, buf, sizeof(buf));
+	while (len > 0) {
+		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
-		if (*len < ENG_HEALTH_OUTPUT_MAX) {
-			size_t take = (size_t)n < ENG_HEALTH_OUTPUT_MAX - *len ? (size_t)n : ENG_HEALTH_OUTPUT_MAX - *len;
-
-			memcpy(out + *len, buf, take);
-			*len += take;
-		}
+			return false;
+		p += n;
+		len -= (size_t)n;
 	}
+	return true;
 }
 
-/*
- * Read the probe's output until it exits, killing it at the timeout
- * (*ret_timed_out). Its background children may hold the pipe: after the
- * exit only what is buffered is taken. Returns the exit code.
- */
-static int collect(struct checker *k, pid_t pid, int fd, char *out, size_t *len, bool *ret_timed_out)
-{
-	int64_t deadline = now_ns(CLOCK_MONOTONIC) + k->cfg->timeout_ns;
-	_cleanup_close_ int pidfd = sys_pidfd_open(pid, 0);
-	bool exited = false;
-	int status = 0;
+/* ---- the checker process ------------------------------------------------ */
 
-	while (!exited) {
-		int64_t left = deadline - now_ns(CLOCK_MONOTONIC);
-		struct pollfd p[2] = {{fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
-		int ms = (int)(left / 1000000) + 1;
-
-		if (left <= 0)
-			break;
-		if (pidfd < 0 && ms > 100)
-			ms = 100; /* no pidfd (before Linux 5.3): look every 100 ms */
-		if (poll(p, 2, ms) < 0 && errno != EINTR)
-			break;
-		if (fd >= 0 && p[0].revents && !read_some(fd, out, len))
-			fd = -1; /* EOF: the caller closes it */
-		exited = pidfd >= 0 ? p[1].revents != 0 : waitpid(pid, &status, WNOHANG) == pid;
-	}
-	*ret_timed_out = !exited;
-	if (!exited)
-		kill(pid, SIGKILL);
-	else if (fd >= 0)
-		drain(fd, out, len);
-	if (pidfd >= 0 || !exited)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	return proc_status_to_code(status);
-}
-
-static pid_t read_pid_file(const char *path)
-{
-	_cleanup_free_ char *s = NULL;
-	int v = 0;
-
-	if (fs_read_file_at(AT_FDCWD, path, &s, NULL, NULL) < 0 || parse_int(s, &v) < 0)
-		v = 0;
-	unlink(path);
-	return (pid_t)v;
-}
-
-/* Run the test once; res->output points into out (ENG_HEALTH_OUTPUT_MAX + 1 bytes). */
-static void probe(struct checker *k, struct eng_health_result *res, char *out)
-{
-	struct rt_global g = {.root = k->rt_root};
-	struct rt_exec_opts o = {.args = k->cfg->argv, .detach = true, .pid_file = k->pid_file};
-	_cleanup_error_ struct berth_error *err = NULL;
-	_cleanup_free_ char *limit = NULL;
-	int p[2] = {-1, -1}, status = 0, rc;
-	size_t len = 0;
-	pid_t pid = 0;
-	bool timed_out = false;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	res->start_sec = ts.tv_sec, res->start_nsec = (int32_t)ts.tv_nsec;
-	/* rt_exec's process inherits our fds 0-2: the pipe is its stdout and stderr */
-	rc = pipe2(p, O_CLOEXEC) < 0 ? berth_error_set(&err, errno, "pipe") : 0;
-	if (rc == 0 && (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0))
-		rc = berth_error_set(&err, errno, "dup2");
-	if (rc == 0)
-		rc = rt_exec(&g, k->id, &o, &status, &err);
-	dup2(k->null_fd, 1);
-	dup2(k->null_fd, 2);
-	if (p[1] >= 0)
-		close(p[1]);
-	if (rc == 0 && (pid = read_pid_file(k->pid_file)) <= 0)
-		rc = berth_error_set(&err, 0, "exec: no pid");
-	if (rc < 0) {
-		res->exit_code = -1;
-		snprintf(out, ENG_HEALTH_OUTPUT_MAX + 1, "%s", err ? err->msg : "exec failed");
-	} else {
-		res->exit_code = collect(k, pid, p[0], out, &len, &timed_out);
-		out[len] = '\0';
-		if (timed_out) {
-			/* Docker's result for a probe it killed */
-			limit = go_duration(k->cfg->timeout_ns);
-			res->exit_code = -1;
-			snprintf(out, ENG_HEALTH_OUTPUT_MAX + 1, "Health check exceeded timeout (%s)", limit);
-		}
-	}
-	if (p[0] >= 0)
-		close(p[0]);
-	res->output = out;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	res->end_sec = ts.tv_sec, res->end_nsec = (int32_t)ts.tv_nsec;
-}
-
-struct record_ctx {
-	const struct eng_health_result *res;
-	int retries;
-	bool in_start_period;
-	pid_t init_pid;
-	char status[16]; /* out: the status after the result, "" when not recorded */
-};
-
-/* Record the result unless the container moved on (exited, or another run of it). */
-static void record(json_t *state, void *data)
-{
-	struct record_ctx *x = data;
-	json_t *h = json_object_get(state, "Health");
-
-	if (!json_is_true(json_object_get(state, "Running")) ||
-	    json_integer_value(json_object_get(state, "Pid")) != x->init_pid)
-		return;
-	if (!json_is_object(h)) {
-		h = json_pack("{s:s, s:i, s:[]}", "Status", ENG_HEALTH_STARTING, "FailingStreak", 0, "Log");
-		json_object_set_new(state, "Health", h);
-	}
-	eng_health_record(h, x->res, x->retries, x->in_start_period);
-	snprintf(x->status, sizeof(x->status), "%s", json_string_value(json_object_get(h, "Status")));
-}
-
-static bool is_paused(struct checker *k)
+static bool is_paused(struct health_checker *k)
 {
 	struct rt_global g = {.root = k->rt_root};
 	struct rt_state *st = NULL;
@@ -266,41 +64,50 @@ static bool is_paused(struct checker *k)
 	return paused;
 }
 
-/* The checker's loop: probe, record, sleep; once the container's init is gone, wait to be killed. */
-static void __attribute__((noreturn)) checker_loop(struct checker *k)
+/*
+ * Probe, send, sleep. The status that sets the pace is kept here by the same
+ * rule the recorder applies. Once the container's init is gone, wait to be
+ * killed: exiting would let the monitor reap us and eng_health_stop signal
+ * a reused pid.
+ */
+static void __attribute__((noreturn)) checker_loop(struct health_checker *k, int fd)
 {
 	char *out = xmalloc(ENG_HEALTH_OUTPUT_MAX + 1);
-	char status[16] = ENG_HEALTH_STARTING;
+	json_t *health = json_pack("{s:s, s:i, s:[]}", "Status", ENG_HEALTH_STARTING, "FailingStreak", 0, "Log");
 
 	for (;;) {
+		const char *status = json_string_value(json_object_get(health, "Status"));
 		struct eng_health_result res = {0};
-		struct record_ctx x = {.res = &res, .retries = k->cfg->retries, .init_pid = k->init_pid};
+		struct probe_msg m = {0};
 		int64_t began;
 
-		if (!sleep_or_exit(k, eng_health_next_delay(k->cfg, status, now_ns(CLOCK_MONOTONIC) - k->started)))
+		if (!health_sleep(k,
+				  eng_health_next_delay(k->cfg, status, health_now_ns(CLOCK_MONOTONIC) - k->started)))
 			break;
-		/* docker skips probes of a paused container */
+		/* docker skips the probes of a paused container */
 		if (is_paused(k))
 			continue;
-		began = now_ns(CLOCK_MONOTONIC);
-		probe(k, &res, out);
-		x.in_start_period = began - k->started < k->cfg->start_period_ns;
-		if (eng_ctr_update_state(k->e, k->id, record, &x, NULL) == 0 && x.status[0])
-			memcpy(status, x.status, sizeof(status));
+		began = health_now_ns(CLOCK_MONOTONIC);
+		health_probe(k, &res, out);
+		m = (struct probe_msg){res.start_sec,
+				       res.end_sec,
+				       res.start_nsec,
+				       res.end_nsec,
+				       res.exit_code,
+				       (uint32_t)strlen(out),
+				       began - k->started < k->cfg->start_period_ns};
+		eng_health_record(health, &res, k->cfg->retries, m.in_start_period);
+		if (!io_full(fd, &m, sizeof(m), true) || !io_full(fd, out, m.output_len, true))
+			break;
 	}
-	/* exiting would let the monitor reap us and eng_health_stop signal a reused pid */
+	close(fd);
 	for (;;)
 		pause();
 }
 
-/* In the forked checker: a process of its own (fds, signals, database connection), then the loop. */
-static void __attribute__((noreturn)) checker_main(struct eng *parent_e, const char *id,
-						   const struct eng_health_config *cfg, pid_t init_pid, pid_t parent,
-						   int64_t started)
+/* In the forked child: a process of its own (fds, signals), then the loop. */
+static void __attribute__((noreturn)) checker_main(struct health_checker *k, int fd, pid_t parent)
 {
-	struct eng_opts eo = {.root = parent_e->root, .runroot = parent_e->runroot};
-	struct checker k = {.id = id, .cfg = cfg, .init_pid = init_pid, .started = started};
-	char *rundir;
 	sigset_t none;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -310,20 +117,114 @@ static void __attribute__((noreturn)) checker_main(struct eng *parent_e, const c
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	/* the monitor's fds (its ready pipe, the database) are not ours; SQLite must not cross a fork */
-	sys_close_range(3, ~0U, 0);
+	/* the monitor's fds (its ready pipe, the database) are not ours */
+	if (dup3(fd, 3, O_CLOEXEC) < 0)
+		_exit(1);
+	sys_close_range(4, ~0U, 0);
 	berth_log_set_level(BERTH_LOG_ERROR); /* our stderr is the probe's output during rt_exec */
-	k.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	k.init_pidfd = sys_pidfd_open(init_pid, 0);
-	if (eng_open(&eo, &k.e, NULL) < 0)
-		for (;;)
-			pause();
-	k.rt_root = eng_runtime_root(k.e);
-	rundir = eng_ctr_rundir(k.e, id);
-	fs_mkdir_p_at(AT_FDCWD, rundir, 0700, NULL);
-	k.pid_file = fs_path_join(rundir, "health.pid");
-	checker_loop(&k);
+	k->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	k->init_pidfd = sys_pidfd_open(k->init_pid, 0);
+	checker_loop(k, 3);
 }
+
+/* ---- the recorder thread in the monitor ------------------------------------ */
+
+struct recorder {
+	char *root, *runroot, *id;
+	pid_t init_pid;
+	int retries;
+	int fd; /* read end of the checker's pipe */
+};
+
+struct record_ctx {
+	const struct eng_health_result *res;
+	const struct recorder *r;
+	bool in_start_period;
+};
+
+/* Record the result unless the container moved on (exited, or another run of it). */
+static void record(json_t *state, void *data)
+{
+	struct record_ctx *x = data;
+	json_t *h = json_object_get(state, "Health");
+
+	if (!json_is_true(json_object_get(state, "Running")) ||
+	    json_integer_value(json_object_get(state, "Pid")) != x->r->init_pid)
+		return;
+	if (!json_is_object(h)) {
+		h = json_pack("{s:s, s:i, s:[]}", "Status", ENG_HEALTH_STARTING, "FailingStreak", 0, "Log");
+		json_object_set_new(state, "Health", h);
+	}
+	eng_health_record(h, x->res, x->r->retries, x->in_start_period);
+}
+
+static void recorder_free(struct recorder *r)
+{
+	close(r->fd);
+	free(r->root);
+	free(r->runroot);
+	free(r->id);
+	free(r);
+}
+
+static void *recorder_main(void *arg)
+{
+	struct recorder *r = arg;
+	struct eng_opts eo = {.root = r->root, .runroot = r->runroot};
+	_cleanup_eng_ struct eng *e = NULL;
+	char *out = xmalloc(ENG_HEALTH_OUTPUT_MAX + 1);
+	struct probe_msg m;
+
+	if (eng_open(&eo, &e, NULL) < 0)
+		e = NULL;
+	while (io_full(r->fd, &m, sizeof(m), false) && m.output_len <= ENG_HEALTH_OUTPUT_MAX &&
+	       io_full(r->fd, out, m.output_len, false)) {
+		struct eng_health_result res = {m.start_sec, m.end_sec, m.start_nsec, m.end_nsec, m.exit_code, out};
+		struct record_ctx x = {.res = &res, .r = r, .in_start_period = m.in_start_period};
+
+		out[m.output_len] = '\0';
+		if (e)
+			eng_ctr_update_state(e, r->id, record, &x, NULL);
+	}
+	free(out);
+	recorder_free(r);
+	return NULL;
+}
+
+/* The monitor runs one checker at a time; a few slots leave room. */
+static struct {
+	pid_t pid;
+	pthread_t thread;
+} recorders[4];
+static pthread_mutex_t recorders_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Start the recorder thread with every signal blocked: the monitor's signals stay the main thread's. */
+static int recorder_start(struct recorder *r, pid_t pid, struct berth_error **err)
+{
+	sigset_t all, old;
+	pthread_t t;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, NULL, recorder_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return berth_error_set(err, rc, "start the healthcheck recorder");
+	pthread_mutex_lock(&recorders_lock);
+	for (size_t i = 0; i < sizeof(recorders) / sizeof(recorders[0]); i++)
+		if (recorders[i].pid == 0) {
+			recorders[i].pid = pid;
+			recorders[i].thread = t;
+			pthread_mutex_unlock(&recorders_lock);
+			return 0;
+		}
+	pthread_mutex_unlock(&recorders_lock);
+	pthread_detach(t);
+	return 0;
+}
+
+/* ---- start and stop -------------------------------------------------------- */
 
 static void set_starting(json_t *state, void *data)
 {
@@ -340,13 +241,37 @@ static void set_starting(json_t *state, void *data)
 		json_object_set_new(h, "Log", json_array());
 }
 
+/* Fork the checker with everything it needs computed here: it opens nothing of the engine. */
+static pid_t fork_checker(struct eng *e, const char *id, const struct eng_health_config *cfg, pid_t init_pid, int fd)
+{
+	_cleanup_free_ char *rundir = eng_ctr_rundir(e, id);
+	struct health_checker k = {
+		.id = id,
+		.cfg = cfg,
+		.init_pid = init_pid,
+		.started = health_now_ns(CLOCK_MONOTONIC),
+		.rt_root = eng_runtime_root(e),
+		.pid_file = fs_path_join(rundir, "health.pid"),
+	};
+	pid_t parent = getpid(), pid;
+
+	fs_mkdir_p_at(AT_FDCWD, rundir, 0700, NULL);
+	pid = fork();
+	if (pid == 0)
+		checker_main(&k, fd, parent);
+	free(k.rt_root);
+	free(k.pid_file);
+	return pid;
+}
+
 pid_t eng_health_start(struct eng *e, const char *id, pid_t init_pid, struct berth_error **err)
 {
 	_cleanup_ctr_ struct eng_ctr *c = NULL;
 	struct eng_health_config cfg;
-	int64_t started = now_ns(CLOCK_MONOTONIC);
-	pid_t parent = getpid(), pid;
+	struct recorder *r;
 	json_t *config;
+	int p[2];
+	pid_t pid;
 
 	if (eng_ctr_find(e, id, &c, err) < 0)
 		return -1;
@@ -360,12 +285,24 @@ pid_t eng_health_start(struct eng *e, const char *id, pid_t init_pid, struct ber
 		eng_health_config_done(&cfg);
 		return -1;
 	}
-	pid = fork();
-	if (pid == 0)
-		checker_main(e, c->id, &cfg, init_pid, parent, started);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		eng_health_config_done(&cfg);
+		return berth_error_set(err, errno, "pipe");
+	}
+	pid = fork_checker(e, c->id, &cfg, init_pid, p[1]);
+	close(p[1]);
 	eng_health_config_done(&cfg);
-	if (pid < 0)
+	if (pid < 0) {
+		close(p[0]);
 		return berth_error_set(err, errno, "fork the healthcheck of container '%s'", c->name);
+	}
+	r = xcalloc(1, sizeof(*r));
+	*r = (struct recorder){xstrdup(e->root), xstrdup(e->runroot), xstrdup(c->id), init_pid, cfg.retries, p[0]};
+	if (recorder_start(r, pid, err) < 0) {
+		recorder_free(r);
+		eng_health_stop(pid);
+		return -1;
+	}
 	return pid;
 }
 
@@ -376,4 +313,16 @@ void eng_health_stop(pid_t pid)
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	/* the pipe is at EOF now: the recorder finishes its last write and ends */
+	pthread_mutex_lock(&recorders_lock);
+	for (size_t i = 0; i < sizeof(recorders) / sizeof(recorders[0]); i++)
+		if (recorders[i].pid == pid) {
+			pthread_t t = recorders[i].thread;
+
+			recorders[i].pid = 0;
+			pthread_mutex_unlock(&recorders_lock);
+			pthread_join(t, NULL);
+			return;
+		}
+	pthread_mutex_unlock(&recorders_lock);
 }

@@ -143,6 +143,22 @@ static bool auto_remove(struct eng *e, const char *id)
 	return json_is_true(json_object_get(json_object_get(c->doc, "HostConfig"), "AutoRemove"));
 }
 
+static void event(struct eng *e, const char *id, const char *action, json_t *extra)
+{
+	_cleanup_ctr_ struct eng_ctr *c = NULL;
+
+	if (eng_ctr_lookup(e, id, &c, NULL) == 0 && c)
+		eng_event_container(e, c, action, extra);
+}
+
+static void event_die(struct eng *e, const char *id, int code)
+{
+	json_t *a = json_pack("{s:o}", "exitCode", json_sprintf("%d", code));
+
+	event(e, id, "die", a);
+	json_decref(a);
+}
+
 int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wait)
 {
 	struct mon_run r = {.e = e, .id = id, .attach_wait = attach_wait, .ready_fd = &ready_fd, .listen_fd = -1};
@@ -156,6 +172,7 @@ int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wai
 		struct exit_info x = {0};
 		time_t started = time(NULL);
 		int status = 0;
+		pid_t health = 0;
 
 		if (mon_start(&r, &err) < 0) {
 			const char *msg = err ? err->msg : "start failed";
@@ -165,17 +182,24 @@ int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wai
 			x.error = msg;
 			mon_cleanup(&r);
 			eng_ctr_update_state(e, id, set_exited, &x, NULL);
+			event_die(e, id, x.code);
 			mon_io_send_error(&r, msg);
 			mon_io_send_exit(&r, x.code);
 			break;
 		}
 		eng_ctr_update_state(e, id, set_running, &r, NULL);
+		event(e, id, "start", NULL);
+		/* the checker records only while the State names this process: after set_running */
+		health = eng_health_start(e, id, r.pid, NULL);
 		mon_report(&ready_fd, NULL);
 		status = mon_wait(&r);
+		eng_health_stop(health > 0 ? health : 0);
 		x.code = exit_code(status);
-		x.oom = r.oom_killed;
+		/* before mon_cleanup: the runtime's delete takes the cgroup with it */
+		x.oom = eng_oom_killed(e, id);
 		mon_cleanup(&r);
 		eng_ctr_update_state(e, id, set_exited, &x, NULL);
+		event_die(e, id, x.code);
 		/* after the State, before any AutoRemove: the clients' wait ends with the connection */
 		mon_io_send_exit(&r, x.code);
 		if (!wants_restart(e, id, x.code, restarts))
@@ -197,5 +221,6 @@ int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wai
 	if (auto_remove(e, id))
 		eng_ctr_remove(e, id, true, true, NULL);
 	mon_io_close(&r);
+	free(r.merged);
 	return 0;
 }

@@ -13,7 +13,7 @@ struct eng_log_writer;
 /* A client of the attach socket (see engine/attach.h). */
 struct mon_client {
 	int fd;
-	bool hello;	/* its HELLO arrived */
+	bool hello;	 /* its HELLO arrived */
 	uint8_t streams; /* ENG_ATTACH_STREAM_* */
 };
 
@@ -42,6 +42,7 @@ struct mon_run {
 	size_t in_off, in_len;
 	struct eng_log_writer *log;
 	char *merged;
+	char *shm; /* a shareable /dev/shm mounted on the host (--ipc shareable), or NULL */
 };
 
 /* Report to the start's ready pipe: "ok" (msg NULL) or "error: msg", then close it. No-op once closed. */

@@ -30,8 +30,7 @@ static void close_fd(int *fd)
 }
 
 /* rt_create with a console socket: the pty master becomes out_fd, a dup of it in_fd when OpenStdin. */
-static int create_tty(struct mon_run *r, const struct rt_global *g, struct rt_create_opts *o,
-		      struct berth_error **err)
+static int create_tty(struct mon_run *r, const struct rt_global *g, struct rt_create_opts *o, struct berth_error **err)
 {
 	_cleanup_free_ char *dir = eng_ctr_rundir(r->e, r->id);
 	_cleanup_free_ char *path = xasprintf("%s/console.sock", dir);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -54,13 +55,117 @@ static int mount_rootfs(struct mon_run *r, const struct eng_ctr *c, const char *
 	_cleanup_strv_ char **links = NULL;
 	_cleanup_free_ char *upper = xasprintf("%s/upper", dir), *work = xasprintf("%s/work", dir);
 
+	_cleanup_free_ char *scratch = NULL;
+	_cleanup_close_ int userns = -1;
+	int rc;
+
 	if (layer_links(r->e, c->image_id, &links, err) < 0)
 		return -1;
 	/* a mount left by a monitor that died */
 	umount2(r->merged, MNT_DETACH);
-	if (img_snapshot_mount(r->e->store, (const char *const *)links, upper, work, r->merged, err) < 0)
+	if (eng_ctr_userns_fd(json_object_get(c->doc, "HostConfig"), &userns, err) < 0)
+		return -1;
+	if (userns < 0) {
+		rc = img_snapshot_mount(r->e->store, (const char *const *)links, upper, work, r->merged, err);
+	} else {
+		/* --uidmap: the layers seen through idmapped mounts, so their root is the container's root */
+		_cleanup_free_ char *rundir = eng_ctr_rundir(r->e, c->id);
+
+		scratch = xasprintf("%s/lower", rundir);
+		if (fs_mkdir_p_at(AT_FDCWD, scratch, 0700, err) < 0)
+			return -1;
+		rc = img_snapshot_mount_idmapped(r->e->store, (const char *const *)links, upper, work, r->merged,
+						 userns, scratch, err);
+	}
+	if (rc < 0)
 		return -1;
 	r->mounted = true;
+	return 0;
+}
+
+/*
+ * "container:NAME" in a mode: the namespace path of that running
+ * container's init ("No such container", or not running, are errors).
+ */
+static int other_ns(struct eng *e, const char *field, const char *mode, const char *ns, char **ret, char **ret_dir,
+		    struct berth_error **err)
+{
+	_cleanup_ctr_ struct eng_ctr *o = NULL;
+	pid_t pid;
+
+	if (!mode || strncmp(mode, "container:", 10) != 0)
+		return 0;
+	if (eng_ctr_find(e, mode + 10, &o, err) < 0)
+		return berth_error_wrap(err, "%s", field);
+	pid = (pid_t)json_integer_value(json_object_get(o->state, "Pid"));
+	if (!eng_ctr_is_running(o) || pid <= 0)
+		return berth_error_set(err, 0, "cannot join namespaces of a stopped container: %s is not running",
+				       mode + 10);
+	*ret = xasprintf("/proc/%d/ns/%s", (int)pid, ns);
+	if (ret_dir)
+		*ret_dir = eng_ctr_dir(e, o->id);
+	return 0;
+}
+
+/* --ipc shareable: a tmpfs /dev/shm on the host that containers joining with container:X bind too. */
+static int mount_shm(struct mon_run *r, json_t *hc, const char *dir, struct berth_error **err)
+{
+	json_t *size = json_object_get(hc, "ShmSize");
+	_cleanup_free_ char *opts = xasprintf(
+		"mode=1777,size=%lld", json_integer_value(size) > 0 ? (long long)json_integer_value(size) : 64LL << 20);
+
+	free(r->shm);
+	r->shm = xasprintf("%s/shm", dir);
+	umount2(r->shm, MNT_DETACH);
+	if (mkdir(r->shm, 0700) < 0 && errno != EEXIST)
+		return berth_error_set(err, errno, "create '%s'", r->shm);
+	if (mount("shm", r->shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return berth_error_set(err, errno, "mount the shareable /dev/shm on '%s'", r->shm);
+	return 0;
+}
+
+struct ns_paths {
+	char *net, *pid, *ipc, *uts, *shm, *ipc_dir;
+};
+
+static void ns_paths_done(struct ns_paths *n)
+{
+	free(n->net);
+	free(n->pid);
+	free(n->ipc);
+	free(n->uts);
+	free(n->shm);
+	free(n->ipc_dir);
+}
+
+static int resolve_ns(struct mon_run *r, json_t *hc, const char *dir, struct ns_paths *n, struct eng_spec_input *in,
+		      struct berth_error **err)
+{
+	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
+	const char *ipc = json_string_value(json_object_get(hc, "IpcMode"));
+
+	if (other_ns(r->e, "HostConfig.NetworkMode", net, "net", &n->net, NULL, err) < 0 ||
+	    other_ns(r->e, "HostConfig.NetworkMode", net, "uts", &n->uts, NULL, err) < 0 ||
+	    other_ns(r->e, "HostConfig.PidMode", json_string_value(json_object_get(hc, "PidMode")), "pid", &n->pid,
+		     NULL, err) < 0 ||
+	    other_ns(r->e, "HostConfig.IpcMode", ipc, "ipc", &n->ipc, &n->ipc_dir, err) < 0)
+		return -1;
+	if (ipc && !strcmp(ipc, "shareable")) {
+		if (mount_shm(r, hc, dir, err) < 0)
+			return -1;
+		in->shm_path = r->shm;
+	} else if (n->ipc_dir) {
+		n->shm = xasprintf("%s/shm", n->ipc_dir);
+		if (access(n->shm, F_OK) < 0)
+			return berth_error_set(err, 0,
+					       "HostConfig.IpcMode: container %s is not shareable (--ipc shareable)",
+					       ipc + 10);
+		in->shm_path = n->shm;
+	}
+	in->netns_path = n->net;
+	in->utsns_path = n->uts;
+	in->pidns_path = n->pid;
+	in->ipcns_path = n->ipc;
 	return 0;
 }
 
@@ -89,15 +194,28 @@ static int write_spec(struct mon_run *r, const struct eng_ctr *c, const char *di
 		.host_dev_fd = -1,
 		.cgroup_v1 = host_is_cgroup_v1(),
 	};
+	_cleanup_free_ char *init_path = eng_init_path();
+	struct eng_volume_ctx vctx = {.e = r->e, .doc = c->doc, .rootfs_fd = rootfs_fd};
+	struct ns_paths ns = {0};
 	json_t *spec = NULL;
+	int rc;
 
 	if (rootfs_fd < 0 || dfd < 0)
 		return berth_error_set(err, errno, "open '%s'", rootfs_fd < 0 ? r->merged : dir);
+	in.init_path = init_path;
+	in.volume_path = eng_volume_path_cb;
+	in.volume_userdata = &vctx;
+	if (resolve_ns(r, hc, dir, &ns, &in, err) < 0) {
+		ns_paths_done(&ns);
+		return -1;
+	}
 	if (json_is_true(json_object_get(hc, "Privileged"))) {
 		dev_fd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		in.host_dev_fd = dev_fd;
 	}
-	if (eng_spec_build(&in, &spec, &warnings, err) < 0)
+	rc = eng_spec_build(&in, &spec, &warnings, err);
+	ns_paths_done(&ns);
+	if (rc < 0)
 		return -1;
 	text = json_dumps(spec, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(spec);
@@ -181,21 +299,32 @@ void mon_cleanup(struct mon_run *r)
 	struct rt_global g = {.root = rt_root};
 	int *fds[] = {&r->pidfd, &r->out_fd, &r->err_fd, &r->in_fd};
 
-	free(r->in_buf);
-	r->in_buf = NULL;
-	r->in_off = r->in_len = 0;
-
 	if (r->created)
 		rt_delete(&g, r->id, true, NULL);
 	r->created = false;
-	if (r->mounted)
+	if (r->mounted) {
+		_cleanup_ctr_ struct eng_ctr *vc = NULL;
+
 		umount2(r->merged, MNT_DETACH);
+		/* device volumes (--opt type=…) that no other running container uses */
+		if (eng_ctr_lookup(r->e, r->id, &vc, NULL) == 0 && vc)
+			eng_volumes_release(r->e, r->id, vc->doc);
+	}
 	r->mounted = false;
+	if (r->shm) {
+		umount2(r->shm, MNT_DETACH);
+		rmdir(r->shm);
+		free(r->shm);
+		r->shm = NULL;
+	}
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0) {
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
+	free(r->in_buf);
+	r->in_buf = NULL;
+	r->in_off = r->in_len = 0;
 	if (r->log) {
 		eng_log_flush(r->log, NULL);
 		eng_log_writer_close(r->log);

@@ -94,9 +94,8 @@ bool eng_oom_killed(struct eng *e, const char *id)
 	bool killed = false;
 	size_t i;
 
-	json_array_foreach(json_object_get(state, "cgroupPaths"), i, v) if (json_is_string(v) &&
-									     line_oom_killed(json_string_value(v)))
-		killed = true;
+	json_array_foreach(json_object_get(state, "cgroupPaths"), i,
+			   v) if (json_is_string(v) && line_oom_killed(json_string_value(v))) killed = true;
 	json_decref(state);
 	return killed;
 }

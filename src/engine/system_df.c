@@ -17,8 +17,8 @@ struct totals {
 static json_t *summary_row(const char *type, const struct totals *t)
 {
 	_cleanup_free_ char *size = eng_human_size((double)t->size), *rec = eng_human_size((double)t->reclaimable);
-	_cleanup_free_ char *rec_pct = t->size > 0 ? xasprintf("%s (%lld%%)", rec, (long long)(t->reclaimable * 100 / t->size))
-						   : xstrdup(rec);
+	_cleanup_free_ char *rec_pct =
+		t->size > 0 ? xasprintf("%s (%lld%%)", rec, (long long)(t->reclaimable * 100 / t->size)) : xstrdup(rec);
 
 	return json_pack("{s:s, s:I, s:I, s:s, s:s}", "Type", type, "TotalCount", (json_int_t)t->count, "Active",
 			 (json_int_t)t->active, "Size", size, "Reclaimable", rec_pct);

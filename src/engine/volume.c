@@ -83,15 +83,16 @@ int eng_volume_create(struct eng *e, const struct eng_volume_create_opts *o, cha
 	_cleanup_free_ char *labels_s = NULL, *opts_s = NULL, *created = NULL, *data = NULL;
 	json_t *labels = NULL, *options = NULL;
 	struct db_volume have = {0};
-	char name[65];
+	char gen[65];
+	const char *name = o->name;
 	int rc = -1;
 
 	if (check_create(o, err) < 0)
 		return -1;
-	if (o->name)
-		snprintf(name, sizeof(name), "%s", o->name);
-	else
-		eng_id_generate(name);
+	if (!name) {
+		eng_id_generate(gen);
+		name = gen;
+	}
 	if (db_volume_get(e->db, name, &have, err) < 0)
 		return -1;
 	if (have.name) {
@@ -107,8 +108,12 @@ int eng_volume_create(struct eng *e, const struct eng_volume_create_opts *o, cha
 	data = eng_volume_data_path(e, name);
 	if (fs_mkdir_p_at(AT_FDCWD, data, 0755, err) < 0)
 		goto out;
-	struct db_volume row = {.name = name, .driver = "local", .created = created, .labels = labels_s,
-				.options = opts_s, .anonymous = o->anonymous};
+	struct db_volume row = {.name = (char *)name,
+				.driver = "local",
+				.created = created,
+				.labels = labels_s,
+				.options = opts_s,
+				.anonymous = o->anonymous};
 	if (db_volume_insert(e->db, &row, err) < 0) {
 		if (err && *err && (*err)->code == EEXIST) { /* made by a concurrent command */
 			berth_error_free(err);

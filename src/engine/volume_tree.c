@@ -32,12 +32,15 @@ static const struct {
 	const char *name;
 	unsigned long set, clear;
 } mount_flags[] = {
-	{"ro", MS_RDONLY, 0},	       {"rw", 0, MS_RDONLY},	     {"nosuid", MS_NOSUID, 0},
-	{"suid", 0, MS_NOSUID},	       {"nodev", MS_NODEV, 0},	     {"dev", 0, MS_NODEV},
-	{"noexec", MS_NOEXEC, 0},      {"exec", 0, MS_NOEXEC},	     {"sync", MS_SYNCHRONOUS, 0},
-	{"async", 0, MS_SYNCHRONOUS},  {"dirsync", MS_DIRSYNC, 0},   {"noatime", MS_NOATIME, 0},
-	{"atime", 0, MS_NOATIME},      {"nodiratime", MS_NODIRATIME, 0}, {"relatime", MS_RELATIME, 0},
-	{"strictatime", MS_STRICTATIME, 0}, {"bind", MS_BIND, 0},    {"rbind", MS_BIND | MS_REC, 0},
+	{"ro", MS_RDONLY, 0},	      {"rw", 0, MS_RDONLY},
+	{"nosuid", MS_NOSUID, 0},     {"suid", 0, MS_NOSUID},
+	{"nodev", MS_NODEV, 0},	      {"dev", 0, MS_NODEV},
+	{"noexec", MS_NOEXEC, 0},     {"exec", 0, MS_NOEXEC},
+	{"sync", MS_SYNCHRONOUS, 0},  {"async", 0, MS_SYNCHRONOUS},
+	{"dirsync", MS_DIRSYNC, 0},   {"noatime", MS_NOATIME, 0},
+	{"atime", 0, MS_NOATIME},     {"nodiratime", MS_NODIRATIME, 0},
+	{"relatime", MS_RELATIME, 0}, {"strictatime", MS_STRICTATIME, 0},
+	{"bind", MS_BIND, 0},	      {"rbind", MS_BIND | MS_REC, 0},
 };
 
 static void parse_mount_options(const char *o, unsigned long *ret_flags, struct buf *data)
@@ -113,7 +116,8 @@ static int copy_meta(int dirfd, const char *name, int fd, const struct stat *st,
 
 	if (fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return berth_error_set(err, errno, "chown '%s'", name);
-	if (!S_ISLNK(st->st_mode) && (fd >= 0 ? fchmod(fd, st->st_mode & 07777) : fchmodat(dirfd, name, st->st_mode & 07777, 0)) < 0)
+	if (!S_ISLNK(st->st_mode) &&
+	    (fd >= 0 ? fchmod(fd, st->st_mode & 07777) : fchmodat(dirfd, name, st->st_mode & 07777, 0)) < 0)
 		return berth_error_set(err, errno, "chmod '%s'", name);
 	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		return berth_error_set(err, errno, "set times of '%s'", name);
@@ -286,7 +290,8 @@ static int64_t dir_size(int dfd, struct seen *s, int depth)
 		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode) && depth < 256) {
-			_cleanup_close_ int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int sub =
+				openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			if (sub >= 0)
 				total += dir_size(sub, s, depth + 1);

@@ -61,8 +61,8 @@ char **eng_volume_refs(json_t *doc)
 
 /* ---- the plan ---- */
 
-static json_t *mount_entry(const char *type, const char *name, const char *source, const char *dest,
-			   const char *mode, bool rw, const char *propagation)
+static json_t *mount_entry(const char *type, const char *name, const char *source, const char *dest, const char *mode,
+			   bool rw, const char *propagation)
 {
 	_cleanup_free_ char *clean = fs_path_clean(dest);
 	json_t *m = json_pack("{s:s}", "Type", type);
@@ -112,8 +112,7 @@ static int plan_bind(json_t *out, const char *spec, size_t idx, struct berth_err
 	}
 	if ((n == 3 && strchr(parts[2], ':')) || !*parts[0] || (n > 1 && parts[1][0] != '/') ||
 	    (n == 1 && parts[0][0] != '/'))
-		return berth_error_set(err, 0, "HostConfig.Binds[%zu]: invalid volume specification '%s'", idx,
-				       spec);
+		return berth_error_set(err, 0, "HostConfig.Binds[%zu]: invalid volume specification '%s'", idx, spec);
 	if (n == 1) {
 		json_array_append_new(out, mount_entry("volume", NULL, NULL, parts[0], "", true, ""));
 		return 0;
@@ -143,8 +142,7 @@ static int plan_mount(json_t *out, json_t *m, size_t idx, struct berth_error **e
 	const char *prop = str(json_object_get(m, "BindOptions"), "Propagation");
 
 	if (!type || !dst || dst[0] != '/')
-		return berth_error_set(err, 0, "HostConfig.Mounts[%zu]: a type and an absolute target are needed",
-				       idx);
+		return berth_error_set(err, 0, "HostConfig.Mounts[%zu]: a type and an absolute target are needed", idx);
 	if (!strcmp(type, "bind"))
 		json_array_append_new(out, mount_entry("bind", NULL, src, dst, "", rw, prop ? prop : "rprivate"));
 	else if (!strcmp(type, "volume")) {
@@ -165,7 +163,8 @@ static bool has_dest(json_t *mounts, const char *dest)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(mounts, i, m) if (str(m, "Destination") && !strcmp(str(m, "Destination"), clean)) return true;
+	json_array_foreach(mounts, i,
+			   m) if (str(m, "Destination") && !strcmp(str(m, "Destination"), clean)) return true;
 	return false;
 }
 
@@ -212,7 +211,8 @@ int eng_volumes_for_container(struct eng *e, json_t *doc, struct berth_error **e
 	_cleanup_strv_ char **made = NULL;
 	size_t i;
 
-	if (eng_volume_mounts_plan(json_object_get(doc, "Config"), json_object_get(doc, "HostConfig"), &mounts, err) < 0)
+	if (eng_volume_mounts_plan(json_object_get(doc, "Config"), json_object_get(doc, "HostConfig"), &mounts, err) <
+	    0)
 		return -1;
 	json_array_foreach(mounts, i, m)
 	{
@@ -290,12 +290,14 @@ static bool wants_nocopy(json_t *doc, const char *dest)
 	{
 		_cleanup_free_ char *t = str(v, "Target") ? fs_path_clean(str(v, "Target")) : NULL;
 
-		if (t && !strcmp(t, dest) && json_is_true(json_object_get(json_object_get(v, "VolumeOptions"), "NoCopy")))
+		if (t && !strcmp(t, dest) &&
+		    json_is_true(json_object_get(json_object_get(v, "VolumeOptions"), "NoCopy")))
 			return true;
 	}
 	json_array_foreach(json_object_get(hc, "Binds"), i, v)
 	{
-		const char *s = json_string_value(v), *c1 = s ? strchr(s, ':') : NULL, *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *s = json_string_value(v), *c1 = s ? strchr(s, ':') : NULL,
+			   *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		_cleanup_free_ char *d = c2 ? strndup(c1 + 1, (size_t)(c2 - c1 - 1)) : NULL;
 		_cleanup_free_ char *clean = d && d[0] == '/' ? fs_path_clean(d) : NULL;
 

@@ -69,7 +69,7 @@ wait_health()
 	[ "$status" -eq 137 ]
 	run b run --init busybox true
 	[ "$status" -eq 0 ]
-	run --separate-stderr b run --init busybox nosuchcmd
+	run -127 --separate-stderr b run --init busybox nosuchcmd
 	[ "$status" -eq 127 ]
 	[[ $stderr =~ nosuchcmd ]]
 }

@@ -155,3 +155,19 @@ b() { timeout -k 5 60 "$BERTH" "$@"; }
 	run b run --rm --ipc container:base busybox true
 	[ "$status" -eq 0 ]
 }
+
+@test "--uidmap: a user namespace with idmapped layers, the container's root owns the image's files" {
+	# the bundle must be reachable by the mapped root: a root whose parents are traversable
+	local top
+	top=$(mktemp -d /tmp/berth-test-uidmap.XXXXXX)
+	chmod 755 "$top"
+	BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run b pull -q busybox >/dev/null
+	run env BERTH_ROOT="$top/root" BERTH_RUNROOT="$top/run" timeout 60 "$BERTH" run --rm --uidmap 0:100000:65536 \
+		busybox sh -c 'cat /proc/self/uid_map; stat -c %u /bin/busybox; touch /etc/x && stat -c %u /etc/x'
+	BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run "$BERTH" rm -f $(BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run "$BERTH" ps -aq) >/dev/null 2>&1 || true
+	rm -rf "$top"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ ^\ +0\ +100000\ +65536$ ]]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = 0 ]
+}

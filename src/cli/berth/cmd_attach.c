@@ -15,8 +15,8 @@ static const struct bcli_opt attach_flags[] = {
 	BCLI_FLAGX("detach-keys", 0, BCLI_OPT_STRING, struct attach_opts, detach_keys,
 		   "Override the key sequence for detaching a container", NULL, "string"),
 	BCLI_FLAG("no-stdin", 0, BCLI_OPT_BOOL, struct attach_opts, no_stdin, "Do not attach STDIN"),
-	BCLI_FLAGX("sig-proxy", 0, BCLI_OPT_BOOL, struct attach_opts, sig_proxy, "Proxy all received signals to the process",
-		   "true", NULL),
+	BCLI_FLAGX("sig-proxy", 0, BCLI_OPT_BOOL, struct attach_opts, sig_proxy,
+		   "Proxy all received signals to the process", "true", NULL),
 	BCLI_OPT_END,
 };
 

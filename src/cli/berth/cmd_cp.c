@@ -14,7 +14,8 @@ struct cp_opts {
 };
 
 static const struct bcli_opt cp_flags[] = {
-	BCLI_FLAG("archive", 'a', BCLI_OPT_BOOL, struct cp_opts, archive, "Archive mode (copy all uid/gid information)"),
+	BCLI_FLAG("archive", 'a', BCLI_OPT_BOOL, struct cp_opts, archive,
+		  "Archive mode (copy all uid/gid information)"),
 	BCLI_FLAG("follow-link", 'L', BCLI_OPT_BOOL, struct cp_opts, follow_link,
 		  "Always follow symbol link in SRC_PATH"),
 	BCLI_FLAG("quiet", 'q', BCLI_OPT_BOOL, struct cp_opts, quiet,

@@ -16,8 +16,8 @@ struct events_opts {
 };
 
 static const struct bcli_opt events_flags[] = {
-	BCLI_FLAGX("filter", 'f', BCLI_OPT_LIST, struct events_opts, filter, "Filter output based on conditions provided",
-		   NULL, "filter"),
+	BCLI_FLAGX("filter", 'f', BCLI_OPT_LIST, struct events_opts, filter,
+		   "Filter output based on conditions provided", NULL, "filter"),
 	BCLI_FLAGX("format", 0, BCLI_OPT_STRING, struct events_opts, format,
 		   "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':"
 		   "         Print output using the given Go template",
@@ -105,7 +105,8 @@ static int check_filters(char **filter)
 		if (!eq)
 			return bcli_fail(BCLI_EXIT_ENGINE, "bad format of filter (expected name=value)");
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			known |= strlen(keys[k]) == (size_t)(eq - filter[i]) && !strncmp(keys[k], filter[i], eq - filter[i]);
+			known |= strlen(keys[k]) == (size_t)(eq - filter[i]) &&
+				 !strncmp(keys[k], filter[i], eq - filter[i]);
 		if (!known)
 			return bcli_fail(BCLI_EXIT_ENGINE, "invalid filter '%.*s'", (int)(eq - filter[i]), filter[i]);
 	}
@@ -157,7 +158,8 @@ static int events_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_
 
 	if (check_filters(o->filter) != 0)
 		return BCLI_EXIT_ENGINE;
-	if ((o->since && parse_when(o->since, &eo.since_ns) != 0) || (o->until && parse_when(o->until, &eo.until_ns) != 0))
+	if ((o->since && parse_when(o->since, &eo.since_ns) != 0) ||
+	    (o->until && parse_when(o->until, &eo.until_ns) != 0))
 		return BCLI_EXIT_ENGINE;
 	eo.has_since = o->since != NULL;
 	eo.has_until = o->until != NULL;

@@ -16,7 +16,8 @@ struct exec_flags {
 };
 
 static const struct bcli_opt exec_flags[] = {
-	BCLI_FLAG("detach", 'd', BCLI_OPT_BOOL, struct exec_flags, detach, "Detached mode: run command in the background"),
+	BCLI_FLAG("detach", 'd', BCLI_OPT_BOOL, struct exec_flags, detach,
+		  "Detached mode: run command in the background"),
 	BCLI_FLAGX("detach-keys", 0, BCLI_OPT_STRING, struct exec_flags, detach_keys,
 		   "Override the key sequence for detaching a container", NULL, "string"),
 	BCLI_FLAGX("env", 'e', BCLI_OPT_LIST, struct exec_flags, env, "Set environment variables", NULL, "list"),
@@ -29,8 +30,8 @@ static const struct bcli_opt exec_flags[] = {
 	BCLI_FLAG("tty", 't', BCLI_OPT_BOOL, struct exec_flags, tty, "Allocate a pseudo-TTY"),
 	BCLI_FLAGX("user", 'u', BCLI_OPT_STRING, struct exec_flags, user,
 		   "Username or UID (format: \"<name|uid>[:<group|gid>]\")", NULL, "string"),
-	BCLI_FLAGX("workdir", 'w', BCLI_OPT_STRING, struct exec_flags, workdir, "Working directory inside the container",
-		   NULL, "string"),
+	BCLI_FLAGX("workdir", 'w', BCLI_OPT_STRING, struct exec_flags, workdir,
+		   "Working directory inside the container", NULL, "string"),
 	BCLI_OPT_END,
 };
 

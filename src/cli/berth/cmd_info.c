@@ -136,9 +136,9 @@ static json_t *info_doc(const struct bcli_ctx *ctx)
 	json_object_set_new(info, "LoggingDriver", json_string("json-file"));
 	json_object_set_new(info, "CgroupDriver", json_string("cgroupfs"));
 	/* hybrid hosts (cgroup2 under /sys/fs/cgroup/unified) count as 1, as docker reports them */
-	json_object_set_new(info, "CgroupVersion",
-			    json_string(statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC ? "2"
-														  : "1"));
+	json_object_set_new(
+		info, "CgroupVersion",
+		json_string(statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC ? "2" : "1"));
 	json_object_set_new(info, "KernelVersion", json_string(u.release));
 	json_object_set_new(info, "OperatingSystem", json_string(os));
 	json_object_set_new(info, "OSType", json_string("linux"));
@@ -150,8 +150,9 @@ static json_t *info_doc(const struct bcli_ctx *ctx)
 	json_object_set_new(info, "ServerVersion", json_string(BERTH_VERSION));
 	json_object_set_new(info, "Runtimes", json_pack("{s:{s:s}}", "berth-runtime", "path", "berth-runtime"));
 	json_object_set_new(info, "DefaultRuntime", json_string("berth-runtime"));
-	json_object_set_new(info, "ClientInfo", json_pack("{s:b, s:s, s:s}", "Debug", ctx->debug, "Version",
-							  BERTH_VERSION, "Context", "default"));
+	json_object_set_new(
+		info, "ClientInfo",
+		json_pack("{s:b, s:s, s:s}", "Debug", ctx->debug, "Version", BERTH_VERSION, "Context", "default"));
 	return info;
 }
 

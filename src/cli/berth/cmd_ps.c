@@ -51,10 +51,11 @@ static bool match(json_t *row, const char *key, const char *value)
 		return !strncmp(field(row, "ID"), value, strlen(value));
 	if (!strcmp(key, "status"))
 		return !strcmp(field(row, "State"), value);
-	if (!strcmp(key, "ancestor"))
-		return !strcmp(field(row, "Image"), value) ||
-		       (strlen(field(row, "BerthImageID")) > 7 &&
-			!strncmp(field(row, "BerthImageID") + 7, value, strlen(value)));
+	if (!strcmp(key, "ancestor")) {
+		const char *id = field(row, "BerthImageID"), *hex = strchr(id, ':');
+
+		return !strcmp(field(row, "Image"), value) || (hex && !strncmp(hex + 1, value, strlen(value)));
+	}
 	if (!strcmp(key, "exited")) {
 		char want[32];
 

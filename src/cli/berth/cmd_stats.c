@@ -19,7 +19,8 @@ struct stats_opts {
 };
 
 static const struct bcli_opt stats_flags[] = {
-	BCLI_FLAG("all", 'a', BCLI_OPT_BOOL, struct stats_opts, all, "Show all containers (default shows just running)"),
+	BCLI_FLAG("all", 'a', BCLI_OPT_BOOL, struct stats_opts, all,
+		  "Show all containers (default shows just running)"),
 	BCLI_FLAGX("format", 0, BCLI_OPT_STRING, struct stats_opts, format,
 		   "Format output using a custom template:\n'table':            Print output in table format with "
 		   "column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go "
@@ -33,8 +34,8 @@ static const struct bcli_opt stats_flags[] = {
 };
 
 static const struct bcli_column columns[] = {
-	{"ID", "CONTAINER ID"}, {"Name", "NAME"},	   {"CPUPerc", "CPU %"},	  {"MemUsage", "MEM USAGE / LIMIT"},
-	{"MemPerc", "MEM %"},	{"NetIO", "NET I/O"},	   {"BlockIO", "BLOCK I/O"}, {"PIDs", "PIDS"},
+	{"ID", "CONTAINER ID"},	    {"Name", "NAME"},	  {"CPUPerc", "CPU %"},	    {"MemUsage", "MEM USAGE / LIMIT"},
+	{"MemPerc", "MEM %"},	    {"NetIO", "NET I/O"}, {"BlockIO", "BLOCK I/O"}, {"PIDs", "PIDS"},
 	{"Container", "CONTAINER"},
 };
 

@@ -14,8 +14,8 @@ struct df_opts {
 };
 
 static const struct bcli_opt df_flags[] = {
-	BCLI_FLAGX("format", 0, BCLI_OPT_STRING, struct df_opts, format, "Pretty-print images using a Go template", NULL,
-		   "string"),
+	BCLI_FLAGX("format", 0, BCLI_OPT_STRING, struct df_opts, format, "Pretty-print images using a Go template",
+		   NULL, "string"),
 	BCLI_FLAG("verbose", 'v', BCLI_OPT_BOOL, struct df_opts, verbose, "Show detailed information on space usage"),
 	BCLI_OPT_END,
 };
@@ -43,18 +43,23 @@ static void shorten(json_t *rows, bool quote_cmd)
 
 static int verbose(json_t *df)
 {
-	static const struct bcli_column images[] = {
-		{"Repository", "REPOSITORY"}, {"Tag", "TAG"},		   {"ID", "IMAGE ID"},
-		{"CreatedSince", "CREATED"},  {"Size", "SIZE"},		   {"SharedSize", "SHARED SIZE"},
-		{"UniqueSize", "UNIQUE SIZE"}, {"Containers", "CONTAINERS"}};
-	static const struct bcli_column ctrs[] = {
-		{"ID", "CONTAINER ID"}, {"Image", "IMAGE"},	 {"Command", "COMMAND"}, {"LocalVolumes", "LOCAL VOLUMES"},
-		{"Size", "SIZE"},	{"RunningFor", "CREATED"}, {"Status", "STATUS"},	 {"Names", "NAMES"}};
+	static const struct bcli_column images[] = {{"Repository", "REPOSITORY"},
+						    {"Tag", "TAG"},
+						    {"ID", "IMAGE ID"},
+						    {"CreatedSince", "CREATED"},
+						    {"Size", "SIZE"},
+						    {"SharedSize", "SHARED SIZE"},
+						    {"UniqueSize", "UNIQUE SIZE"},
+						    {"Containers", "CONTAINERS"}};
+	static const struct bcli_column ctrs[] = {{"ID", "CONTAINER ID"}, {"Image", "IMAGE"},
+						  {"Command", "COMMAND"}, {"LocalVolumes", "LOCAL VOLUMES"},
+						  {"Size", "SIZE"},	  {"RunningFor", "CREATED"},
+						  {"Status", "STATUS"},	  {"Names", "NAMES"}};
 	static const struct bcli_column vols[] = {{"Name", "VOLUME NAME"}, {"Links", "LINKS"}, {"Size", "SIZE"}};
-	static const struct bcli_column cache[] = {{"ID", "CACHE ID"},		{"CacheType", "CACHE TYPE"},
-						   {"Size", "SIZE"},		{"CreatedSince", "CREATED"},
-						   {"LastUsedSince", "LAST USED"}, {"UsageCount", "USAGE"},
-						   {"Shared", "SHARED"}};
+	static const struct bcli_column cache[] = {
+		{"ID", "CACHE ID"},	     {"CacheType", "CACHE TYPE"},    {"Size", "SIZE"},
+		{"CreatedSince", "CREATED"}, {"LastUsedSince", "LAST USED"}, {"UsageCount", "USAGE"},
+		{"Shared", "SHARED"}};
 	int rc;
 
 	shorten(json_object_get(df, "Images"), false);

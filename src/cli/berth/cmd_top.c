@@ -24,8 +24,9 @@ static void print_table(json_t *titles, json_t *procs)
 	json_t *row, *cell;
 
 	json_array_foreach(titles, j, cell) w[j] = text_width(json_string_value(cell));
-	json_array_foreach(procs, i, row) json_array_foreach(row, j, cell) if (j < cols && text_width(
-		json_string_value(cell)) > w[j]) w[j] = text_width(json_string_value(cell));
+	json_array_foreach(procs, i, row)
+		json_array_foreach(row, j, cell) if (j < cols && text_width(json_string_value(cell)) > w[j]) w[j] =
+			text_width(json_string_value(cell));
 	for (i = 0; i <= json_array_size(procs); i++) {
 		json_t *r = i == 0 ? titles : json_array_get(procs, i - 1);
 		size_t n = json_array_size(r);

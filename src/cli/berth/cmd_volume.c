@@ -66,8 +66,8 @@ struct ls_opts {
 static const struct bcli_opt ls_flags[] = {
 	BCLI_FLAGX("filter", 'f', BCLI_OPT_LIST, struct ls_opts, filter, "Provide filter values (e.g. 'dangling=true')",
 		   NULL, "filter"),
-	BCLI_FLAGX("format", 0, BCLI_OPT_STRING, struct ls_opts, format,
-		   "Pretty-print volumes using a Go template", NULL, "string"),
+	BCLI_FLAGX("format", 0, BCLI_OPT_STRING, struct ls_opts, format, "Pretty-print volumes using a Go template",
+		   NULL, "string"),
 	BCLI_FLAG("quiet", 'q', BCLI_OPT_BOOL, struct ls_opts, quiet, "Only display volume names"),
 	BCLI_OPT_END,
 };
@@ -75,10 +75,9 @@ static const struct bcli_opt ls_flags[] = {
 static int ls_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
 {
 	static const struct bcli_column cols[] = {{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}};
-	static const struct bcli_column all_cols[] = {{"Driver", "DRIVER"},	    {"Name", "VOLUME NAME"},
-						      {"Scope", "SCOPE"},	    {"Mountpoint", "MOUNTPOINT"},
-						      {"Labels", "LABELS"},	    {"Links", "LINKS"},
-						      {"Size", "SIZE"}};
+	static const struct bcli_column all_cols[] = {
+		{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}, {"Scope", "SCOPE"}, {"Mountpoint", "MOUNTPOINT"},
+		{"Labels", "LABELS"}, {"Links", "LINKS"},      {"Size", "SIZE"}};
 	struct ls_opts *o = opts;
 	_cleanup_eng_ struct eng *e = NULL;
 	_cleanup_error_ struct berth_error *err = NULL;
@@ -222,9 +221,10 @@ struct prune_opts {
 };
 
 static const struct bcli_opt prune_flags[] = {
-	BCLI_FLAG("all", 'a', BCLI_OPT_BOOL, struct prune_opts, all, "Remove all unused volumes, not just anonymous ones"),
-	BCLI_FLAGX("filter", 0, BCLI_OPT_LIST, struct prune_opts, filter, "Provide filter values (e.g. \"label=<label>\")",
-		   NULL, "filter"),
+	BCLI_FLAG("all", 'a', BCLI_OPT_BOOL, struct prune_opts, all,
+		  "Remove all unused volumes, not just anonymous ones"),
+	BCLI_FLAGX("filter", 0, BCLI_OPT_LIST, struct prune_opts, filter,
+		   "Provide filter values (e.g. \"label=<label>\")", NULL, "filter"),
 	BCLI_FLAG("force", 'f', BCLI_OPT_BOOL, struct prune_opts, force, "Do not prompt for confirmation"),
 	BCLI_OPT_END,
 };

@@ -4,9 +4,9 @@
 
 /* Signals that are never forwarded; everything else up to SIGRTMAX is. */
 static const int not_forwarded[] = {
-	SIGKILL, SIGSTOP, /* cannot be caught */
-	SIGCHLD,	  /* ours: a child changed state */
-	SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT, /* faults of berth-init itself */
+	SIGKILL, SIGSTOP,					    /* cannot be caught */
+	SIGCHLD,						    /* ours: a child changed state */
+	SIGSEGV, SIGBUS,  SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT, /* faults of berth-init itself */
 };
 
 bool init_signal_forwarded(int sig)

@@ -178,9 +178,13 @@ static void test_record_log(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(e, "Start")), "Z"));
 	assert_string_equal(json_string_value(json_object_get(e, "End")) + 19, ".000000005Z");
 	/* output that is not UTF-8 still makes a JSON string */
-	apply(h, 1, "a\xff" "b\xc3", 3, false);
+	apply(h, 1,
+	      "a\xff"
+	      "b\xc3",
+	      3, false);
 	e = json_array_get(log, 4);
-	assert_string_equal(json_string_value(json_object_get(e, "Output")), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	assert_string_equal(json_string_value(json_object_get(e, "Output")), "a\xef\xbf\xbd"
+									     "b\xef\xbf\xbd");
 	apply(h, 1, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac", 3, false);
 	e = json_array_get(log, 4);
 	assert_string_equal(json_string_value(json_object_get(e, "Output")), "\xc3\xa9t\xc3\xa9 \xe2\x82\xac");
@@ -189,7 +193,8 @@ static void test_record_log(void **state)
 
 static void test_next_delay(void **state)
 {
-	struct eng_health_config c = {.interval_ns = 30 * SEC, .start_interval_ns = 5 * SEC, .start_period_ns = 60 * SEC};
+	struct eng_health_config c = {
+		.interval_ns = 30 * SEC, .start_interval_ns = 5 * SEC, .start_period_ns = 60 * SEC};
 
 	(void)state;
 	assert_int_equal(eng_health_next_delay(&c, "starting", 0), 5 * SEC);
@@ -225,10 +230,10 @@ static void test_suffix(void **state)
 
 static void test_signal_table(void **state)
 {
-	static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,  SIGTERM,  SIGPIPE, SIGALRM,
-					SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGURG,	SIGIO,	 SIGPWR};
-	static const int kept[] = {0,	    SIGKILL, SIGSTOP, SIGCHLD, SIGSEGV, SIGBUS, SIGILL,
-				   SIGFPE, SIGTRAP, SIGSYS,  SIGABRT, 32,	33,	 65,	-1};
+	static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,  SIGTERM, SIGPIPE, SIGALRM,
+					SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGURG,  SIGIO,	SIGPWR};
+	static const int kept[] = {0,	    SIGKILL, SIGSTOP, SIGCHLD, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+				   SIGTRAP, SIGSYS,  SIGABRT, 32,      33,	65,	-1};
 	sigset_t set;
 
 	(void)state;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pure parts of the container commands: CPU %, stats rows, ps -ef rows, ps output, event lines and filters, update merges. */
+/* The pure parts of the container commands: CPU %, stats rows, ps -ef rows, ps output, event lines and filters, update
+ * merges. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -34,11 +35,12 @@ static void test_cpu_percent(void **state)
 
 static void test_stats_from_json_v1(void **state)
 {
-	const char *text = "{\"type\":\"stats\",\"data\":{\"cpu\":{\"usage\":{\"total\":3817001}},"
-			   "\"memory\":{\"usage\":{\"limit\":67108864,\"usage\":208896},"
-			   "\"raw\":{\"total_inactive_file\":4096,\"inactive_file\":1}},\"pids\":{\"current\":3},"
-			   "\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":8,\"op\":\"Read\",\"value\":1000},"
-			   "{\"op\":\"Write\",\"value\":20},{\"op\":\"Read\",\"value\":24},{\"op\":\"Total\",\"value\":9}]}}}";
+	const char *text =
+		"{\"type\":\"stats\",\"data\":{\"cpu\":{\"usage\":{\"total\":3817001}},"
+		"\"memory\":{\"usage\":{\"limit\":67108864,\"usage\":208896},"
+		"\"raw\":{\"total_inactive_file\":4096,\"inactive_file\":1}},\"pids\":{\"current\":3},"
+		"\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":8,\"op\":\"Read\",\"value\":1000},"
+		"{\"op\":\"Write\",\"value\":20},{\"op\":\"Read\",\"value\":24},{\"op\":\"Total\",\"value\":9}]}}}";
 	json_t *line = json_loads(text, 0, NULL);
 	struct eng_stats s = {0};
 
@@ -73,7 +75,8 @@ static void test_stats_from_json_unlimited(void **state)
 
 static void test_stats_row(void **state)
 {
-	struct eng_stats cur = {.mem_usage = 204800, .mem_limit = 64 << 20, .net_rx = 1500, .blk_read = 4300000, .pids = 1};
+	struct eng_stats cur = {
+		.mem_usage = 204800, .mem_limit = 64 << 20, .net_rx = 1500, .blk_read = 4300000, .pids = 1};
 	json_t *row = eng_stats_row("web", ID, "/web", NULL, &cur);
 
 	(void)state;
@@ -105,7 +108,12 @@ static void assert_row(json_t *row, const char *const want[8])
 static void test_top_row(void **state)
 {
 	struct eng_top_clock clk = {.hz = 100, .boot = 1700000000, .now = 1700000000 + 1000, .user_name = names};
-	struct eng_proc p = {.pid = 42, .ppid = 1, .uid = 0, .utime = 200, .stime = 300, .start = 100 * 500,
+	struct eng_proc p = {.pid = 42,
+			     .ppid = 1,
+			     .uid = 0,
+			     .utime = 200,
+			     .stime = 300,
+			     .start = 100 * 500,
 			     .cmd = (char *)"sleep 1000"};
 	static const char *const want[8] = {"root", "42", "1", "1", "22:21", "?", "00:00:05", "sleep 1000"};
 	static const char *const want2[8] = {"systemd+", "43", "42", "99", "Nov14", "pts/3", "4-00:00:20", "[kworker]"};
@@ -120,7 +128,12 @@ static void test_top_row(void **state)
 	json_decref(row);
 	/* started two days ago, busier than one cpu (capped at 99), on a pty */
 	clk.now = clk.boot + 2 * 86400 + 10;
-	p = (struct eng_proc){.pid = 43, .ppid = 42, .uid = 101, .utime = 34562000, .start = 0, .tty_nr = (136 << 8) | 3,
+	p = (struct eng_proc){.pid = 43,
+			      .ppid = 42,
+			      .uid = 101,
+			      .utime = 34562000,
+			      .start = 0,
+			      .tty_nr = (136 << 8) | 3,
 			      .cmd = (char *)"[kworker]"};
 	row = eng_top_row(&p, &clk);
 	assert_row(row, want2);
@@ -156,7 +169,8 @@ static void test_proc_read(void **state)
 	dir = xasprintf("%s/77", root);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	write_file(dir, "stat", stat, sizeof(stat) - 1);
-	write_file(dir, "status", "Name:\tx\nUid:\t0\t1000\t1000\t1000\n", strlen("Name:\tx\nUid:\t0\t1000\t1000\t1000\n"));
+	write_file(dir, "status", "Name:\tx\nUid:\t0\t1000\t1000\t1000\n",
+		   strlen("Name:\tx\nUid:\t0\t1000\t1000\t1000\n"));
 	write_file(dir, "cmdline", "sh\0-c\0echo hi\0", 14);
 	assert_int_equal(eng_proc_read(root, 77, &p, NULL), 0);
 	assert_int_equal(p.pid, 77);
@@ -270,9 +284,9 @@ static void test_event_match(void **state)
 
 static void test_update_merge(void **state)
 {
-	json_t *hc = json_pack("{s:I, s:I, s:I, s:{s:s, s:i}}", "Memory", (json_int_t)64 << 20, "MemorySwap",
-			       (json_int_t)0, "NanoCpus", (json_int_t)0, "RestartPolicy", "Name", "no",
-			       "MaximumRetryCount", 0);
+	json_t *hc =
+		json_pack("{s:I, s:I, s:I, s:{s:s, s:i}}", "Memory", (json_int_t)64 << 20, "MemorySwap", (json_int_t)0,
+			  "NanoCpus", (json_int_t)0, "RestartPolicy", "Name", "no", "MaximumRetryCount", 0);
 	json_t *ch = json_pack("{s:I, s:i, s:{s:s, s:i}}", "Memory", (json_int_t)100 << 20, "PidsLimit", 50,
 			       "RestartPolicy", "Name", "always", "MaximumRetryCount", 0);
 	_cleanup_error_ struct berth_error *err = NULL;
@@ -301,7 +315,8 @@ static void test_update_merge(void **state)
 	json_decref(ch);
 	ch = json_pack("{s:I}", "CpuPeriod", (json_int_t)100000);
 	assert_int_equal(eng_update_merge(hc, ch, &err), -1);
-	assert_string_equal(err->msg, "Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set");
+	assert_string_equal(err->msg,
+			    "Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set");
 	json_decref(ch);
 	json_decref(hc);
 }
@@ -309,11 +324,16 @@ static void test_update_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cpu_percent),	    cmocka_unit_test(test_stats_from_json_v1),
-		cmocka_unit_test(test_stats_from_json_unlimited), cmocka_unit_test(test_stats_row),
-		cmocka_unit_test(test_top_row),		    cmocka_unit_test(test_proc_read),
-		cmocka_unit_test(test_parse_ps),	    cmocka_unit_test(test_event_json_and_line),
-		cmocka_unit_test(test_event_match),	    cmocka_unit_test(test_update_merge),
+		cmocka_unit_test(test_cpu_percent),
+		cmocka_unit_test(test_stats_from_json_v1),
+		cmocka_unit_test(test_stats_from_json_unlimited),
+		cmocka_unit_test(test_stats_row),
+		cmocka_unit_test(test_top_row),
+		cmocka_unit_test(test_proc_read),
+		cmocka_unit_test(test_parse_ps),
+		cmocka_unit_test(test_event_json_and_line),
+		cmocka_unit_test(test_event_match),
+		cmocka_unit_test(test_update_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,7 +30,8 @@ static json_t *find(json_t *mounts, const char *dest)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(mounts, i, m) if (!strcmp(json_string_value(json_object_get(m, "Destination")), dest)) return m;
+	json_array_foreach(mounts, i,
+			   m) if (!strcmp(json_string_value(json_object_get(m, "Destination")), dest)) return m;
 	return NULL;
 }
 
@@ -42,10 +43,10 @@ static const char *field(json_t *m, const char *k)
 static void test_mounts_plan(void **state)
 {
 	json_t *config = json_pack("{s:{s:{}, s:{}, s:{}}}", "Volumes", "/data", "/n", "/t");
-	json_t *hc = json_pack("{s:[s, s, s, s], s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s, s:b}], s:{s:s}}",
-			       "Binds", "/host:/h:ro", "named:/n", "/anon", "/src:/p:rshared", "Mounts", "Type",
-			       "volume", "Target", "/mv", "Type", "tmpfs", "Target", "/t", "Type", "bind", "Source",
-			       "/s", "Target", "/b", "ReadOnly", 1, "Tmpfs", "/tm", "size=1m");
+	json_t *hc = json_pack("{s:[s, s, s, s], s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s, s:b}], s:{s:s}}", "Binds",
+			       "/host:/h:ro", "named:/n", "/anon", "/src:/p:rshared", "Mounts", "Type", "volume",
+			       "Target", "/mv", "Type", "tmpfs", "Target", "/t", "Type", "bind", "Source", "/s",
+			       "Target", "/b", "ReadOnly", 1, "Tmpfs", "/tm", "size=1m");
 	json_t *mounts = NULL, *m;
 	struct berth_error *err = NULL;
 
