@@ -145,3 +145,44 @@ int eng_ctr_count_restart(struct eng *e, const char *id, int n);
  * namespace with those maps, for idmapped layers; -1 without mappings.
  */
 int eng_ctr_userns_fd(json_t *hc, int *ret_fd, struct berth_error **err);
+
+/* ---- repair and boot (boot.c) ------------------------------------------------ */
+
+/*
+ * Release what a dead monitor may have left of container id (doc: its
+ * document, for device volumes): its processes (SIGKILL) with the runtime's
+ * state and cgroup, the rootfs and shareable /dev/shm mounts, device volumes
+ * no running container uses, stale sockets. Best effort, idempotent. The
+ * caller makes sure no start of the container runs meanwhile: the State
+ * refresh calls it inside the transaction that records the stale exit,
+ * eng_ctr_start under the start lock.
+ */
+void eng_ctr_release(struct eng *e, const char *id, json_t *doc);
+/*
+ * The container's start lock (an flock in its runtime directory): held by
+ * eng_ctr_start until the monitor reports, so starts of one container never
+ * overlap. Returns the fd holding it (close to release).
+ */
+int eng_ctr_start_lock(struct eng *e, const char *id, struct berth_error **err);
+/*
+ * berth system boot, once after the machine started (berth-boot.service):
+ * every container is repaired (States that say running become exited 255,
+ * leftovers of dead monitors are released), AutoRemove ones that stopped are
+ * removed, and those the restart policy keeps up are started again: always,
+ * unless-stopped unless the user stopped it, on-failure after a non-zero
+ * exit below its retry limit and not stopped by the user. Containers whose
+ * monitor is alive are left alone. A container that fails to start is a
+ * warning, not an error. *ret_started (may be NULL) gets the names started.
+ */
+int eng_system_boot(struct eng *e, const struct eng_start_opts *o, char ***ret_started, struct berth_error **err);
+
+/* ---- bind mount sources (binds.c) -------------------------------------------- */
+
+/*
+ * docker create's check of HostConfig.Mounts: a bind whose source does not
+ * exist is an error (Docker's "invalid mount config for type \"bind\": bind
+ * source path does not exist: PATH").
+ */
+int eng_binds_check(json_t *host_config, struct berth_error **err);
+/* Before a start: the missing host paths of HostConfig.Binds (-v) are made, directories 0755, as dockerd does. */
+int eng_binds_create(json_t *host_config, struct berth_error **err);

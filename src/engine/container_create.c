@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -84,6 +85,46 @@ static int pick_name(struct eng *e, const char *name, char **ret, struct berth_e
 	return berth_error_set(err, 0, "could not generate a free container name");
 }
 
+/* A fresh id whose short form (12 digits) no container has, and no directory yet. */
+static int new_id(struct eng *e, char id[65], struct berth_error **err)
+{
+	for (;;) {
+		_cleanup_strv_ char **taken = NULL;
+		_cleanup_free_ char *dir = NULL;
+		char short_id[13];
+
+		eng_id_generate(id);
+		snprintf(short_id, sizeof(short_id), "%.12s", id);
+		if (db_container_ids_by_prefix(e->db, short_id, 1, &taken, err) < 0)
+			return -1;
+		dir = eng_ctr_dir(e, id);
+		if (!taken[0] && !fs_exists_at(AT_FDCWD, dir))
+			return 0;
+	}
+}
+
+/* Insert the row; a generated name another create took since pick_name is picked again, as docker retries. */
+static int insert_row(struct eng *e, struct db_container *row, json_t *doc, bool generated, char **name,
+		      struct berth_error **err)
+{
+	for (unsigned retry = 0;; retry++) {
+		_cleanup_free_ char *doc_s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		_cleanup_error_ struct berth_error *conflict = NULL;
+
+		row->name = *name;
+		row->doc = doc_s;
+		if (db_container_insert(e->db, row, &conflict) == 0)
+			return 0;
+		if (!generated || retry >= 10 || conflict->code != EEXIST)
+			return err ? berth_error_move(err, &conflict) : -1;
+		free(*name);
+		*name = NULL;
+		if (pick_name(e, NULL, name, err) < 0)
+			return -1;
+		json_object_set_new(doc, "Name", json_sprintf("/%s", *name));
+	}
+}
+
 static json_t *build_doc(struct eng *e, const char *id, const char *name, const char *image_id, json_t *config,
 			 json_t *host_config, json_t *path, json_t *args, const char *created)
 {
@@ -131,7 +172,7 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 		   struct berth_error **err)
 {
 	json_t *config = json_object_get(body, "Config"), *hc = json_object_get(body, "HostConfig");
-	_cleanup_free_ char *image_id = NULL, *final_name = NULL, *created = NULL, *dir = NULL, *doc_s = NULL;
+	_cleanup_free_ char *image_id = NULL, *final_name = NULL, *created = NULL, *dir = NULL;
 	_cleanup_free_ char *state_s = NULL;
 	json_t *img_cfg = NULL, *path = NULL, *args = NULL, *doc = NULL, *state = NULL;
 	char id[65];
@@ -144,13 +185,16 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 		hc = json_object();
 		json_object_set_new(body, "HostConfig", hc);
 	}
+	if (eng_binds_check(hc, err) < 0)
+		return -1;
 	if (eng_image_find(e, json_string_value(json_object_get(config, "Image")), &image_id, err) < 0 ||
 	    image_config(e, image_id, &img_cfg, err) < 0)
 		return -1;
 	if (eng_spec_merge_image(config, img_cfg, err) < 0 || command_of(config, &path, &args, err) < 0 ||
 	    pick_name(e, name, &final_name, err) < 0)
 		goto out;
-	eng_id_generate(id);
+	if (new_id(e, id, err) < 0)
+		goto out;
 	fill_defaults(id, config, hc);
 	created = eng_time_rfc3339_now();
 	doc = build_doc(e, id, final_name, image_id, config, hc, TAKE_PTR(path), TAKE_PTR(args), created);
@@ -160,11 +204,9 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 	dir = eng_ctr_dir(e, id);
 	if (eng_ctr_files_create(e, id, doc, err) < 0)
 		goto out;
-	doc_s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	state_s = json_dumps(state, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	row = (struct db_container){
-		.id = id, .name = final_name, .image_id = image_id, .created = created, .doc = doc_s, .state = state_s};
-	if (db_container_insert(e->db, &row, err) < 0) {
+	row = (struct db_container){.id = id, .image_id = image_id, .created = created, .state = state_s};
+	if (insert_row(e, &row, doc, !name, &final_name, err) < 0) {
 		fs_rm_rf_at(AT_FDCWD, dir, NULL);
 		goto out;
 	}

@@ -19,7 +19,7 @@ static void mark_removing(json_t *st, void *data)
 int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, struct berth_error **err)
 {
 	_cleanup_ctr_ struct eng_ctr *c = NULL;
-	_cleanup_free_ char *dir = NULL, *rundir = NULL, *merged = NULL, *root = eng_runtime_root(e);
+	_cleanup_free_ char *dir = NULL, *rundir = NULL, *root = eng_runtime_root(e);
 	struct rt_global g = {.root = root};
 
 	if (eng_ctr_find(e, name, &c, err) < 0)
@@ -38,18 +38,17 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
 	}
 	dir = eng_ctr_dir(e, c->id);
 	rundir = eng_ctr_rundir(e, c->id);
-	merged = xasprintf("%s/merged", dir);
-	/* a monitor that died may have left these */
-	rt_delete(&g, c->id, true, NULL);
-	umount2(merged, MNT_DETACH);
+	/* a monitor that died may have left its mounts and the runtime's state */
+	eng_ctr_release(e, c->id, c->doc);
+	/* the files before the row: an rm cut short leaves a row the next rm finds and finishes */
+	if (fs_exists_at(AT_FDCWD, rundir))
+		fs_rm_rf_at(AT_FDCWD, rundir, NULL);
+	if (fs_exists_at(AT_FDCWD, dir) && fs_rm_rf_at(AT_FDCWD, dir, err) < 0)
+		return berth_error_wrap(err, "remove container %.12s", c->id);
 	if (db_container_delete(e->db, c->id, err) < 0)
 		return -1;
 	eng_event_container(e, c, "destroy", NULL);
 	if (volumes) /* once the row is gone, so that it no longer counts as a user */
 		eng_volumes_remove_anonymous(e, c->doc);
-	if (fs_exists_at(AT_FDCWD, rundir))
-		fs_rm_rf_at(AT_FDCWD, rundir, NULL);
-	if (fs_exists_at(AT_FDCWD, dir) && fs_rm_rf_at(AT_FDCWD, dir, err) < 0)
-		return berth_error_wrap(err, "remove container %.12s", c->id);
 	return 0;
 }

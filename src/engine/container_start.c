@@ -89,9 +89,20 @@ static int await_ready(int fd, const char *name, struct berth_error **err)
 	return berth_error_set(err, 0, "the monitor of container '%s' exited before starting it", name);
 }
 
+int eng_ctr_start_lock(struct eng *e, const char *id, struct berth_error **err)
+{
+	_cleanup_free_ char *rundir = eng_ctr_rundir(e, id), *path = NULL;
+
+	if (fs_mkdir_p_at(AT_FDCWD, rundir, 0700, err) < 0)
+		return -1;
+	path = fs_path_join(rundir, "start.lock");
+	return lock_path(path, err);
+}
+
 int eng_ctr_start(struct eng *e, const char *name, const struct eng_start_opts *o, struct berth_error **err)
 {
-	_cleanup_ctr_ struct eng_ctr *c = NULL;
+	_cleanup_ctr_ struct eng_ctr *c = NULL, *now = NULL;
+	_cleanup_close_ int lock = -1;
 	int fds[2];
 	int rc;
 
@@ -99,11 +110,19 @@ int eng_ctr_start(struct eng *e, const char *name, const struct eng_start_opts *
 		return -1;
 	if (eng_ctr_is_running(c))
 		return 0;
-	if (!strcmp(eng_ctr_status(c), ENG_STATUS_REMOVING))
+	/* one start at a time: a second one waits, then finds the container running */
+	lock = eng_ctr_start_lock(e, c->id, err);
+	if (lock < 0 || eng_ctr_find(e, c->id, &now, err) < 0)
+		return -1;
+	if (eng_ctr_is_running(now))
+		return 0;
+	if (!strcmp(eng_ctr_status(now), ENG_STATUS_REMOVING))
 		return berth_error_set(err, 0, "container %s is marked for removal and cannot be started", name);
+	/* a monitor killed while it started the container last time may have left its mounts and runtime state */
+	eng_ctr_release(e, now->id, now->doc);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return berth_error_set(err, errno, "pipe");
-	rc = spawn(o, c->id, fds[1], err);
+	rc = spawn(o, now->id, fds[1], err);
 	close(fds[1]);
 	if (rc == 0)
 		rc = await_ready(fds[0], name, err);

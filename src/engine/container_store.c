@@ -79,21 +79,18 @@ static struct eng_ctr *from_row(struct db_container *row, struct berth_error **e
 	return c;
 }
 
-/*
- * A State that says the process runs, while its monitor is gone, is stale:
- * record the exit Docker records after a daemon crash (exit code 255, with
- * the container's init killed if it outlived its monitor).
- */
-static int refresh(struct eng *e, struct eng_ctr *c, struct berth_error **err)
+static bool monitor_alive(json_t *st)
 {
-	json_t *st = c->state;
 	pid_t mon = (pid_t)json_integer_value(json_object_get(st, "BerthMonitorPid"));
 	unsigned long long start = (unsigned long long)json_integer_value(json_object_get(st, "BerthMonitorStart"));
-	_cleanup_free_ char *now = NULL;
 
-	if (!eng_ctr_is_running(c) || (mon > 0 && proc_is_alive(mon, start)))
-		return 0;
-	now = eng_time_rfc3339_now();
+	return mon > 0 && proc_is_alive(mon, start);
+}
+
+static void set_stale_exit(json_t *st)
+{
+	_cleanup_free_ char *now = eng_time_rfc3339_now();
+
 	json_object_set_new(st, "Status", json_string(ENG_STATUS_EXITED));
 	json_object_set_new(st, "Running", json_false());
 	json_object_set_new(st, "Paused", json_false());
@@ -103,7 +100,56 @@ static int refresh(struct eng *e, struct eng_ctr *c, struct berth_error **err)
 	json_object_set_new(st, "FinishedAt", json_string(now));
 	json_object_del(st, "BerthMonitorPid");
 	json_object_del(st, "BerthMonitorStart");
-	return eng_ctr_save_state(e, c, err);
+}
+
+/*
+ * A State that says the process runs, while its monitor is gone, is stale:
+ * record the exit Docker records after a daemon crash (exit code 255) and
+ * release what the monitor held: its orphaned init, the runtime's state,
+ * the mounts (eng_ctr_release). Decided again on the stored State inside
+ * the transaction (the monitor may have recorded the real exit since we
+ * read it, or another command repaired and restarted the container), and
+ * released before the commit, so that no start comes in between.
+ */
+static int refresh(struct eng *e, struct eng_ctr *c, struct berth_error **err)
+{
+	struct db_container row = {0};
+	_cleanup_free_ char *s = NULL;
+	json_error_t jerr;
+	json_t *st;
+
+	if (!eng_ctr_is_running(c) || monitor_alive(c->state))
+		return 0;
+	if (db_begin(e->db, err) < 0)
+		return -1;
+	if (db_container_get(e->db, c->id, &row, err) < 0)
+		goto fail;
+	st = row.id ? json_loads(row.state, 0, &jerr) : NULL;
+	if (row.id && !st) {
+		berth_error_set(err, 0, "container %.12s: corrupt state: %s", c->id, jerr.text);
+		goto fail;
+	}
+	if (st) {
+		json_decref(c->state);
+		c->state = st;
+		c->restart_count = row.restart_count;
+	}
+	db_container_done(&row);
+	/* removed meanwhile, or no longer stale */
+	if (!st || !eng_ctr_is_running(c) || monitor_alive(st)) {
+		db_rollback(e->db);
+		return 0;
+	}
+	set_stale_exit(st);
+	s = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (db_container_set_state(e->db, c->id, s, err) < 0)
+		goto fail;
+	eng_ctr_release(e, c->id, c->doc);
+	return db_commit(e->db, err);
+fail:
+	db_container_done(&row);
+	db_rollback(e->db);
+	return -1;
 }
 
 static int load(struct eng *e, const char *id, struct eng_ctr **ret, struct berth_error **err)

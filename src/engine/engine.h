@@ -14,6 +14,7 @@
 #include "engine/image.h"
 #include "engine/logs.h"
 #include "engine/names.h"
+#include "engine/ns.h"
 #include "engine/spec.h"
 #include "engine/template.h"
 #include "engine/units.h"

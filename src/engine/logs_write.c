@@ -219,7 +219,8 @@ static int drain(struct eng_log_writer *w, int stream, bool final, struct berth_
 			break;
 	}
 	/* Even after a failure: what was written must not be written again. */
-	memmove(b->data, b->data + p, b->len - p);
+	if (p > 0)
+		memmove(b->data, b->data + p, b->len - p);
 	b->len -= p;
 	if (b->data)
 		b->data[b->len] = '\0';

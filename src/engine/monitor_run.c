@@ -21,6 +21,9 @@
 
 /* How long a foreground run's monitor waits for its client before starting the process anyway. */
 #define ATTACH_WAIT_MS 30000
+/* json-file logs without --log-opt max-size/max-file: 10 MiB x 3 files. */
+#define LOG_MAX_SIZE_DEFAULT (10u << 20)
+#define LOG_MAX_FILE_DEFAULT 3
 
 /* The image's layer links, top first. */
 static int layer_links(struct eng *e, const char *image_id, char ***ret, struct berth_error **err)
@@ -202,6 +205,8 @@ static int write_spec(struct mon_run *r, const struct eng_ctr *c, const char *di
 
 	if (rootfs_fd < 0 || dfd < 0)
 		return berth_error_set(err, errno, "open '%s'", rootfs_fd < 0 ? r->merged : dir);
+	if (eng_binds_create(hc, err) < 0)
+		return -1;
 	in.init_path = init_path;
 	in.volume_path = eng_volume_path_cb;
 	in.volume_userdata = &vctx;
@@ -229,12 +234,15 @@ static int open_log(struct mon_run *r, const struct eng_ctr *c, struct berth_err
 	const char *type = json_string_value(json_object_get(log, "Type"));
 	const char *max_size = json_string_value(json_object_get(cfg, "max-size"));
 	const char *max_file = json_string_value(json_object_get(cfg, "max-file"));
-	uint64_t size = 0;
-	int files = 1;
+	/* rotated by default rather than growing without bound; --log-opt max-size=-1: never */
+	uint64_t size = LOG_MAX_SIZE_DEFAULT;
+	int files = LOG_MAX_FILE_DEFAULT;
 
 	if (type && !strcmp(type, "none"))
 		return 0;
-	if (max_size && parse_size(max_size, &size) < 0)
+	if (max_size && !strcmp(max_size, "-1"))
+		size = 0;
+	else if (max_size && parse_size(max_size, &size) < 0)
 		return berth_error_set(err, EINVAL, "log-opt max-size: invalid size '%s'", max_size);
 	if (max_file && (parse_int(max_file, &files) < 0 || files < 1))
 		return berth_error_set(err, EINVAL, "log-opt max-file: invalid value '%s'", max_file);

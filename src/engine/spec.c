@@ -258,6 +258,31 @@ static int user_ns(struct spec_ctx *ctx, json_t *linux_, json_t *list, struct be
 	return 0;
 }
 
+/* HostConfig.BerthTimeOffsets {"monotonic": N, "boottime": N} (--time-offset): a new time namespace. */
+static int time_ns(struct spec_ctx *ctx, json_t *linux_, json_t *list, struct berth_error **err)
+{
+	json_t *m = json_object_get(ctx->hc, "BerthTimeOffsets"), *v, *offsets;
+	const char *clock;
+
+	if (!m || json_is_null(m))
+		return 0;
+	if (!json_is_object(m))
+		return berth_error_set(err, 0, "HostConfig.BerthTimeOffsets: expected object");
+	offsets = json_object();
+	json_object_set_new(linux_, "timeOffsets", offsets);
+	json_object_foreach(m, clock, v)
+	{
+		if (strcmp(clock, "monotonic") != 0 && strcmp(clock, "boottime") != 0)
+			return berth_error_set(err, 0, "HostConfig.BerthTimeOffsets.%s: unknown clock", clock);
+		if (!json_is_integer(v))
+			return berth_error_set(err, 0, "HostConfig.BerthTimeOffsets.%s: expected integer", clock);
+		json_object_set_new(offsets, clock,
+				    json_pack("{s:I, s:i}", "secs", json_integer_value(v), "nanosecs", 0));
+	}
+	ns_add(list, "time", NULL);
+	return 0;
+}
+
 static int namespaces(struct spec_ctx *ctx, json_t *linux_, struct berth_error **err)
 {
 	static const char *const none[] = {NULL};
@@ -283,7 +308,8 @@ static int namespaces(struct spec_ctx *ctx, json_t *linux_, struct berth_error *
 		return berth_error_set(err, 0, "HostConfig.CgroupnsMode: invalid value '%s'", cg);
 	if (!cg && in->cgroup_v1)
 		cg = "host";
-	if (ns_mode(list, "CgroupnsMode", cg, "cgroup", cg_private, NULL, NULL, err) < 0)
+	if (ns_mode(list, "CgroupnsMode", cg, "cgroup", cg_private, NULL, NULL, err) < 0 ||
+	    time_ns(ctx, linux_, list, err) < 0)
 		return -1;
 	return user_ns(ctx, linux_, list, err);
 }

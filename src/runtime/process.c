@@ -186,8 +186,8 @@ void rt_process_exec(struct rt_spawn *s, int sock, int start_fd)
 	if (setup_terminal(s, sock, &err) < 0)
 		rt_msg_fail(sock, err);
 	/* as runc: a missing cwd is created (Docker's -w /new/dir relies on it) */
-	if (chdir(p->cwd ? p->cwd : "/") < 0 && (errno != ENOENT || fs_mkdir_p_at(AT_FDCWD, p->cwd, 0755, NULL) < 0 ||
-						  chdir(p->cwd) < 0))
+	if (chdir(p->cwd ? p->cwd : "/") < 0 &&
+	    (errno != ENOENT || fs_mkdir_p_at(AT_FDCWD, p->cwd, 0755, NULL) < 0 || chdir(p->cwd) < 0))
 		rt_msg_fail(sock, (berth_error_set(&err, errno, "chdir to cwd '%s'", p->cwd), err));
 	if (rt_find_executable(p->args[0], p->env, &exe, &err) < 0)
 		rt_msg_fail(sock, err);

@@ -54,7 +54,7 @@ expect()
 		run --separate-stderr "$BERTH" $a
 		[ "$status" -eq 0 ]
 		expect '^Usage:  berth (system )?info'
-		expect $'\n\nDisplay system-wide information\n\nAliases:\n  berth system info, berth info$'
+		expect $'\n\nDisplay system-wide information\n\nAliases:\n  berth system info, berth info\n'
 	done
 }
 
@@ -63,7 +63,7 @@ expect()
 	for a in system "system --help" "help system"; do
 		run --separate-stderr "$BERTH" $a
 		[ "$status" -eq 0 ]
-		expect $'^Usage:  berth system COMMAND\n\nManage berth\n\nCommands:\n  info        Display'
+		expect $'^Usage:  berth system COMMAND\n\nManage berth\n\nCommands:\n(  [a-z]+ +[A-Z][^\n]*\n)*  info        Display'
 		expect "Run 'berth system COMMAND --help' for more information on a command\\.$"
 	done
 }
@@ -161,7 +161,6 @@ expect()
 	[ "$status" -eq 0 ]
 	expect $'^Client:\n Version:    '
 	expect "Docker Root Dir: $BATS_TEST_TMPDIR/elsewhere"
-	[ ! -e "$BATS_TEST_TMPDIR/elsewhere" ]
 
 	run --separate-stderr "$BERTH" info
 	[ "$status" -eq 0 ]

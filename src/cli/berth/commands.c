@@ -51,6 +51,7 @@ static const struct bcli_command *const registry[] = {
 	&bcli_cmd_cp,
 	&bcli_cmd_export,
 	&bcli_cmd_system_df,
+	&bcli_cmd_system_boot,
 	&bcli_cmd_top,
 	&bcli_cmd_stats,
 	&bcli_cmd_port,
@@ -63,6 +64,9 @@ static const struct bcli_command *const registry[] = {
 	&bcli_cmd_events,
 	&bcli_cmd_attach,
 	&bcli_cmd_exec,
+	&bcli_cmd_ns_ls,
+	&bcli_cmd_ns_enter,
+	&bcli_cmd_ns_limits,
 };
 
 /* Docker's management groups; one without a registered command is absent. */
@@ -71,6 +75,7 @@ static const struct bcli_group groups[] = {
 	{"image", "Manage images"},
 	{"manifest", "Manage image manifests and manifest lists"},
 	{"network", "Manage networks"},
+	{"ns", "Inspect and enter namespaces"},
 	{"system", "Manage berth"},
 	{"volume", "Manage volumes"},
 };

@@ -99,6 +99,7 @@ extern const struct bcli_command bcli_cmd_volume_prune;
 extern const struct bcli_command bcli_cmd_cp;
 extern const struct bcli_command bcli_cmd_export;
 extern const struct bcli_command bcli_cmd_system_df;
+extern const struct bcli_command bcli_cmd_system_boot;
 extern const struct bcli_command bcli_cmd_top;
 extern const struct bcli_command bcli_cmd_stats;
 extern const struct bcli_command bcli_cmd_port;
@@ -111,6 +112,9 @@ extern const struct bcli_command bcli_cmd_system_prune;
 extern const struct bcli_command bcli_cmd_events;
 extern const struct bcli_command bcli_cmd_attach;
 extern const struct bcli_command bcli_cmd_exec;
+extern const struct bcli_command bcli_cmd_ns_ls;
+extern const struct bcli_command bcli_cmd_ns_enter;
+extern const struct bcli_command bcli_cmd_ns_limits;
 
 /*
  * Run the command line after the global options: argv[0] names a command, a

@@ -106,6 +106,9 @@
 		BCLI_FLAGX("stop-timeout", 0, STR, S, stop_timeout, "Timeout (in seconds) to stop a container", NULL,  \
 			   "int"),                                                                                     \
 		BCLI_FLAGX("sysctl", 0, L, S, sysctl, "Sysctl options", NULL, "map"),                                  \
+		BCLI_FLAGX("time-offset", 0, L, S, time_offset,                                                        \
+			   "Clock offsets of a new time namespace (monotonic=SECONDS,boottime=SECONDS)", NULL,         \
+			   "list"),                                                                                    \
 		BCLI_FLAGX("tmpfs", 0, L, S, tmpfs, "Mount a tmpfs directory", NULL, "list"),                          \
 		BCLI_FLAG("tty", 't', B, S, tty, "Allocate a pseudo-TTY"),                                             \
 		BCLI_FLAGX("uidmap", 0, L, S, uidmap, "UID map for the user namespace (container_id:host_id:amount)",  \

@@ -19,7 +19,7 @@ struct bcli_run_flags {
 	char **add_host, **attach, **cap_add, **cap_drop, **device, **dns, **dns_option, **dns_search, **env,
 		**env_file, **expose, **gidmap, **group_add, **label, **label_file, **link, **log_opt, **mount,
 		**network, **network_alias, **publish, **security_opt, **sysctl, **tmpfs, **uidmap, **ulimit, **volume,
-		**volumes_from;
+		**volumes_from, **time_offset;
 	/* strings: NULL when not given */
 	const char *blkio_weight, *cgroup_parent, *cgroupns, *cidfile, *cpus, *cpuset_cpus, *cpuset_mems, *detach_keys,
 		*domainname, *entrypoint, *health_cmd, *health_interval, *health_start_interval, *health_start_period,

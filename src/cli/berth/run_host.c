@@ -164,6 +164,45 @@ static int build_namespaces(struct run_build *b, struct berth_error **err)
 	return 0;
 }
 
+/* One CLOCK=SECONDS of --time-offset into offsets. */
+static int time_offset_add(json_t *offsets, const char *item, const char *flag_value, struct berth_error **err)
+{
+	const char *eq = strchr(item, '=');
+	_cleanup_free_ char *clock = eq ? strndup(item, (size_t)(eq - item)) : NULL;
+	int64_t secs;
+
+	if (!clock)
+		berth_error_set(err, 0, "expected CLOCK=SECONDS");
+	else if (strcmp(clock, "monotonic") != 0 && strcmp(clock, "boottime") != 0)
+		berth_error_set(err, 0, "unknown clock '%s' (expected monotonic or boottime)", clock);
+	else if (bcli_run_parse_goint(eq + 1, 64, &secs, err) == 0) {
+		json_object_set_new(offsets, clock, json_integer(secs));
+		return 0;
+	}
+	return run_flag_error(err, flag_value, "--time-offset");
+}
+
+/* --time-offset monotonic=SECONDS,boottime=SECONDS: berth's HostConfig.BerthTimeOffsets (a new time namespace). */
+static int build_time_offsets(struct run_build *b, struct berth_error **err)
+{
+	json_t *offsets;
+
+	if (!b->f->time_offset)
+		return 0;
+	offsets = json_object();
+	json_object_set_new(b->host, "BerthTimeOffsets", offsets);
+	for (size_t i = 0; b->f->time_offset[i]; i++) {
+		_cleanup_strv_ char **items = NULL;
+
+		if (bcli_run_csv_split(b->f->time_offset[i], &items, err) < 0)
+			return run_flag_error(err, b->f->time_offset[i], "--time-offset");
+		for (size_t k = 0; items && items[k]; k++)
+			if (time_offset_add(offsets, items[k], b->f->time_offset[i], err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 /* --security-opt (seccomp profiles read, systempaths=unconfined turned into empty path lists), caps. */
 static int build_security(struct run_build *b, struct berth_error **err)
 {
@@ -275,7 +314,8 @@ static int build_lifecycle(struct run_build *b, struct berth_error **err)
 int run_build_host(struct run_build *b, struct berth_error **err)
 {
 	if (build_storage(b, err) < 0 || build_resources(b, err) < 0 || build_namespaces(b, err) < 0 ||
-	    build_security(b, err) < 0 || build_sysctls(b, err) < 0 || build_lifecycle(b, err) < 0)
+	    build_time_offsets(b, err) < 0 || build_security(b, err) < 0 || build_sysctls(b, err) < 0 ||
+	    build_lifecycle(b, err) < 0)
 		return -1;
 	return 0;
 }

@@ -199,7 +199,7 @@ static void hostile_tar(int fd, const char *name)
 
 static void test_untar_refuses_escape(void **state)
 {
-	_cleanup_free_ char *b = tmpdir(), *outside = NULL;
+	_cleanup_free_ char *b = tmpdir();
 	_cleanup_close_ int dst = open(b, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct cp_untar_opts o = {0};
 	struct berth_error *err = NULL;
