@@ -547,3 +547,135 @@ need_seeds_ns() { [ -x "${SEEDS_NS:-}" ] || skip "no C compiler for helpers/seed
 	[[ $output != *berth-test-db*localhost* ]]
 	b network rm berth-test-wp-net
 }
+
+# 003 "五.1 host 模式" (and "六.2 (6)"): nginx with --net=host; no IPAddress, the host
+# sees its listening port and fetches from it; only the net namespace is the host's
+@test "003 五.1 host mode: no IPAddress, the host sees the port and fetches the page; only net is shared" {
+	port=$(free_port)
+	run -0 b run -d --name berth-test-nginx-c1 --network=host busybox sh -c \
+		"mkdir /www && echo 'Welcome to berth' >/www/index.html && exec httpd -f -p 127.0.0.1:$port -h /www"
+	run -0 b inspect berth-test-nginx-c1
+	run -0 grep -i ipaddr <<<"$output"
+	expect '"IPAddress": ""'
+	wait_eval 5 '[ -n "$(ss -Htlnp "sport = :$port")" ]'
+	run -0 ss -Htlnp "sport = :$port"
+	expect 'httpd'
+	run -0 env -u http_proxy -u HTTP_PROXY "$HOST_BUSYBOX" wget -qO- "http://127.0.0.1:$port/"
+	[ "$output" = 'Welcome to berth' ]
+	pid=$(cpid berth-test-nginx-c1)
+	[ "$(ns_ino "$pid" net)" = "$(ns_ino 1 net)" ]
+	for t in ipc mnt pid uts; do [ "$(ns_ino "$pid" "$t")" != "$(ns_ino 1 "$t")" ]; done
+	# 六.2 (3) nsenter -t 1 -n ip addr: the host's links, here through the container's pid
+	[ "$(links nsenter -t "$pid" -n)" = "$(links nsenter -t 1 -n)" ]
+}
+
+# 003 "五.2 bridge 模式": docker0 172.17.0.1/16, containers get addresses on it
+@test "003 五.2 bridge mode: containers join docker0 and get an IPAddress from 172.17.0.0/16" {
+	skip "needs the default bridge network (issue: networking)"
+	run -0 b run -d --name berth-test-bridge --network bridge busybox sleep 1000
+	run -0 b inspect -f '{{.NetworkSettings.IPAddress}}' berth-test-bridge
+	expect '^172\.17\.0\.[0-9]+$'
+}
+
+# 003 "五.2": /etc/docker/daemon.json "bip": "192.168.1.1/24" renumbers docker0
+@test "003 五.2 daemon.json bip and fixed-cidr renumber the default bridge" {
+	skip "needs the default bridge network and its bip setting (issue: networking)"
+}
+
+# 003 "五.3 none 模式" and "六.3 (2)-(3)": only lo, seen by exec ip a, and by
+# nsenter on the pid from inspect -f '{{.State.Pid}}' (also inspect | grep -i pid)
+@test "003 五.3 none mode: only lo, by exec ip a and by nsenter -t State.Pid -n ip a on the host" {
+	run -0 b run --rm --network=none busybox ip a
+	expect '^1: lo: <LOOPBACK,UP,LOWER_UP>'
+	[[ $output != *$'\n2: '* ]]
+	run -0 b run -d -it --name berth-test-none --network=none busybox
+	run -0 b exec berth-test-none ip a
+	expect 'inet 127\.0\.0\.1/8 scope host lo'
+	[[ $output != *$'\n2: '* ]]
+	run -0 b inspect berth-test-none
+	run -0 grep -i pid <<<"$output"
+	expect '"Pid": [1-9][0-9]*,' && expect '"PidMode": ""' && expect '"PidsLimit": '
+	pid=$(b inspect -f '{{.State.Pid}}' berth-test-none)
+	run -0 nsenter -t "$pid" -n ip a
+	expect '^1: lo: <LOOPBACK,UP,LOWER_UP> .* inet 127\.0\.0\.1/8 scope host lo'
+	[[ $output != *$'\n2: '* ]]
+}
+
+# 003 "六.2 (5) 每个容器都在单独的 Namespace 里": c1 and c2 differ from each other and
+# the host in ipc, mnt, net, pid, uts; time and user are the host's. The article's
+# cgroup namespace is private (cgroup v2 default); on a v1 host docker shares it.
+@test "003 六.2 (5) each container has its own namespaces; time and user are the host's" {
+	run -0 b run --name berth-test-c1 -d busybox sleep 1000
+	run -0 b run --name berth-test-c2 -d --cgroupns private busybox sleep 1000
+	p1=$(b inspect -f '{{.State.Pid}}' berth-test-c1)
+	p2=$(b inspect -f '{{.State.Pid}}' berth-test-c2)
+	for t in ipc mnt net pid uts; do
+		[ "$(ns_ino "$p1" "$t")" != "$(ns_ino "$p2" "$t")" ]
+		[ "$(ns_ino "$p1" "$t")" != "$(ns_ino 1 "$t")" ]
+	done
+	for t in time user; do
+		[ "$(ns_ino "$p1" "$t")" = "$(ns_ino 1 "$t")" ]
+		[ "$(ns_ino "$p2" "$t")" = "$(ns_ino 1 "$t")" ]
+	done
+	[ "$(ns_ino "$p2" cgroup)" != "$(ns_ino 1 cgroup)" ]
+}
+
+# 003 "六.3 (1) 使用 ip netns 命令" and "六.3 (5) 为容器绑定 veth pair 网卡": the pid's
+# net namespace linked under /var/run/netns, a veth pair with one end moved in,
+# renamed eth0 and addressed; host and container ping each other over it only
+# (the article also enslaves the host end to net0's bridge: see the skip below)
+@test "003 六.3 (5) a veth pair wired by hand into a --network none container; ping over it" {
+	run -0 b run -d -it --name berth-test-veth --network=none busybox
+	PID=$(b inspect -f '{{.State.Pid}}' berth-test-veth)
+	ns=berth-test-n$SUF host_end=berth-test-h$SUF peer=berth-test-c$SUF
+	net=10.213.$((RANDOM % 250 + 1))
+	mkdir -p /var/run/netns
+	defer "rm -f /var/run/netns/$ns"
+	ln -s "/proc/$PID/ns/net" "/var/run/netns/$ns"
+	run -0 ip netns ls
+	expect "(^|$'\n')$ns"
+	defer "ip link del $host_end"
+	ip link add "$host_end" type veth peer name "$peer"
+	ip link set "$peer" netns "$ns"
+	nsenter -t "$PID" -n ip link set dev "$peer" name eth0
+	nsenter -t "$PID" -n ip link set eth0 up
+	nsenter -t "$PID" -n ip addr add "$net.2/24" dev eth0
+	ip addr add "$net.1/24" dev "$host_end"
+	ip link set "$host_end" up
+	run -0 b exec berth-test-veth ip a
+	expect "eth0@if[0-9]+: <BROADCAST,MULTICAST,UP,LOWER_UP.* inet $net\.2/24 scope global eth0"
+	run -0 ip netns exec "$ns" ip -o -4 addr show eth0
+	expect "inet $net\.2/24"
+	wait_for 5 b exec berth-test-veth ping -c 1 -W 1 "$net.1"
+	run -0 b exec berth-test-veth ping -c 2 -W 2 "$net.1"
+	expect '2 packets transmitted, 2 packets received'
+	run -0 "$HOST_BUSYBOX" ping -c 2 -W 2 -I "$host_end" "$net.2"
+	expect '2 packets transmitted, 2 packets received'
+}
+
+# 003 "六.3 (4)-(5)": network create -d bridge --subnet 172.100.0.0/16 net0, network
+# inspect; brctl addif br-<id> vetha, a default route via 172.100.0.1, ping outside
+@test "003 六.3 (4)-(5) network create --subnet net0 and a hand-made veth on its bridge" {
+	skip "needs user-defined bridge networks with --subnet (issue: networking)"
+	run -0 b network create -d bridge --subnet 172.100.0.0/16 berth-test-net0
+	run -0 b network inspect berth-test-net0
+	expect '"Subnet": "172\.100\.0\.0/16"'
+	b network rm berth-test-net0
+}
+
+# 003 "六.3 补充": the container's PID 1 is an ordinary host process; killing it on
+# the host ends the container at once (the issue's kill -9 check)
+@test "003 六.3 补充 PID 1 inside is a host process; kill -9 of it leaves the container exited 137" {
+	run -0 b run -d -it --name berth-test-kill busybox sh
+	run -0 b exec berth-test-kill ps -ef
+	[[ ${lines[1]} =~ ^\ +1\ +root\ .*\ sh$ ]]
+	PID=$(b inspect -f '{{.State.Pid}}' berth-test-kill)
+	run -0 ps -o pid=,comm= -p "$PID"
+	[[ $output =~ ^\ *$PID\ sh$ ]]
+	kill -9 "$PID"
+	wait_for 10 state_is berth-test-kill exited
+	run -0 b inspect -f '{{.State.Status}} {{.State.Running}} {{.State.ExitCode}} {{.State.Pid}}' berth-test-kill
+	[ "$output" = "exited false 137 0" ]
+	run -0 b ps -a --format '{{.Names}} {{.Status}}'
+	expect '^berth-test-kill Exited \(137\) '
+}
