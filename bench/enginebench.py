@@ -158,14 +158,15 @@ class Podman:
 
 
 def pids_with_arg(comm, needle):
-    """Pids of processes named comm with an argument containing needle."""
+    """Pids of processes named comm (any, if None) with an argument
+    containing needle, this one excepted."""
     out = []
     for d in os.listdir("/proc"):
-        if not d.isdigit():
+        if not d.isdigit() or int(d) == os.getpid():
             continue
         try:
             with open("/proc/%s/comm" % d) as f:
-                if f.read().strip() != comm:
+                if comm is not None and f.read().strip() != comm:
                     continue
             with open("/proc/%s/cmdline" % d, "rb") as f:
                 if needle.encode() in f.read():
@@ -202,9 +203,14 @@ def make_crun_bundle(path, rootfs, argv, cgroups_path):
         json.dump(cfg, f, indent=1)
 
 
+def cgroup_prefix(tag):
+    """A cgroup name prefix of this run alone (other benches may be running)."""
+    return "berth-bench-%s-%d" % (tag, os.getpid())
+
+
 def remove_cgroups(prefix):
-    """rmdir every cgroup whose top directory starts with prefix (children
-    first), killing what is still in them."""
+    """rmdir every top-level cgroup named prefix or prefix-* (children
+    first), killing what is still in them: only this run's (cgroup_prefix)."""
     for base in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
         if not os.path.isdir(base):
             continue
@@ -212,7 +218,7 @@ def remove_cgroups(prefix):
             if not os.path.isdir(ctl) or os.path.islink(ctl):
                 continue
             for top in os.listdir(ctl):
-                if top.startswith(prefix) and os.path.isdir(os.path.join(ctl, top)):
+                if (top == prefix or top.startswith(prefix + "-")) and os.path.isdir(os.path.join(ctl, top)):
                     rmdir_tree(os.path.join(ctl, top))
 
 

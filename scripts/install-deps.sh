@@ -13,7 +13,7 @@ packages=(
 	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev
 	# tests
 	libcmocka-dev bats busybox-static jq python3 iproute2 util-linux procps
-	psmisc coreutils findutils
+	psmisc coreutils findutils sqlite3
 	# bench/: peak RSS from /usr/bin/time -v
 	time
 	# peers, for compatibility tests and bench/

@@ -49,7 +49,7 @@ int fs_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len, st
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -106,7 +106,7 @@ int fs_write_file_atomic_at(int dirfd, const char *path, const void *data, size_
 	if (fd < 0)
 		return berth_error_set(err, errno, "write '%s'", path);
 	/* the mode as given, not filtered by the umask */
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0)
+	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0)
 		goto fail_close;
 	if (close(fd) < 0) {
 		fd = -1;

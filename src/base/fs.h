@@ -13,6 +13,8 @@ int fs_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len, st
 /* Write data to path at dirfd through a temp name + fsync-less rename (atomic replace). */
 int fs_write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
 			    struct berth_error **err);
+/* write(2) until all len bytes are out, retrying on EINTR; -1 with errno set on failure. */
+int fs_write_all(int fd, const void *data, size_t len);
 /* Write a string to an existing file (cgroup and /proc knobs): open O_WRONLY, one write. */
 int fs_write_string_at(int dirfd, const char *path, const char *s, struct berth_error **err);
 /* mkdir -p relative to dirfd; existing directories are fine. */

@@ -26,9 +26,9 @@ int eng_binds_check(json_t *host_config, struct berth_error **err)
 		if (!type || strcmp(type, "bind") != 0 || !src || src[0] != '/')
 			continue;
 		if (stat(src, &st) < 0 && errno == ENOENT)
-			return berth_error_set(err, 0,
-					       "invalid mount config for type \"bind\": bind source path does not exist: %s",
-					       src);
+			return berth_error_set(
+				err, 0, "invalid mount config for type \"bind\": bind source path does not exist: %s",
+				src);
 	}
 	return 0;
 }

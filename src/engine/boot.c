@@ -68,16 +68,13 @@ static bool auto_removes(const struct eng_ctr *c)
 /* A stopped container a start may have been cut short for (a monitor killed before it ran the process). */
 static int repair_stopped(struct eng *e, const struct eng_ctr *c, struct berth_error **err)
 {
-	_cleanup_close_ int lock = eng_ctr_start_lock(e, c->id, err);
-	_cleanup_ctr_ struct eng_ctr *now = NULL;
+	_cleanup_close_ int lock = -1;
 
-	if (lock < 0)
+	if (eng_ctr_start_lock(e, c->id, &lock, err) < 0)
 		return -1;
-	/* started meanwhile by someone else: its monitor owns all of it */
-	if (eng_ctr_lookup(e, c->id, &now, err) < 0)
-		return -1;
-	if (now && !eng_ctr_is_running(now))
-		eng_ctr_release(e, now->id, now->doc);
+	/* lock < 0: started meanwhile, its monitor owns all of it */
+	if (lock >= 0)
+		eng_ctr_release(e, c->id, c->doc);
 	return 0;
 }
 

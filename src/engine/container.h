@@ -155,15 +155,17 @@ int eng_ctr_userns_fd(json_t *hc, int *ret_fd, struct berth_error **err);
  * no running container uses, stale sockets. Best effort, idempotent. The
  * caller makes sure no start of the container runs meanwhile: the State
  * refresh calls it inside the transaction that records the stale exit,
- * eng_ctr_start under the start lock.
+ * eng_ctr_start and boot under the start lock.
  */
 void eng_ctr_release(struct eng *e, const char *id, json_t *doc);
 /*
- * The container's start lock (an flock in its runtime directory): held by
- * eng_ctr_start until the monitor reports, so starts of one container never
- * overlap. Returns the fd holding it (close to release).
+ * Take container id's start lock (an flock in its runtime directory), which
+ * eng_ctr_start holds until the monitor reports, so that starts of one
+ * container never overlap. While another start holds it, waits (up to a
+ * minute) unless the container runs meanwhile. *ret_fd gets the fd holding
+ * the lock (close to release), or -1 when the container runs.
  */
-int eng_ctr_start_lock(struct eng *e, const char *id, struct berth_error **err);
+int eng_ctr_start_lock(struct eng *e, const char *id, int *ret_fd, struct berth_error **err);
 /*
  * berth system boot, once after the machine started (berth-boot.service):
  * every container is repaired (States that say running become exited 255,

@@ -116,7 +116,7 @@ static int insert_row(struct eng *e, struct db_container *row, json_t *doc, bool
 		if (db_container_insert(e->db, row, &conflict) == 0)
 			return 0;
 		if (!generated || retry >= 10 || conflict->code != EEXIST)
-			return err ? berth_error_move(err, &conflict) : -1;
+			return berth_error_move(err, &conflict);
 		free(*name);
 		*name = NULL;
 		if (pick_name(e, NULL, name, err) < 0)
@@ -202,11 +202,13 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 		goto out;
 	state = initial_state();
 	dir = eng_ctr_dir(e, id);
-	if (eng_ctr_files_create(e, id, doc, err) < 0)
-		goto out;
 	state_s = json_dumps(state, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	row = (struct db_container){.id = id, .image_id = image_id, .created = created, .state = state_s};
-	if (insert_row(e, &row, doc, !name, &final_name, err) < 0) {
+	/* the row before the files: a create cut short leaves a container that rm finds and removes */
+	if (insert_row(e, &row, doc, !name, &final_name, err) < 0)
+		goto out;
+	if (eng_ctr_files_create(e, id, doc, err) < 0) {
+		db_container_delete(e->db, id, NULL);
 		fs_rm_rf_at(AT_FDCWD, dir, NULL);
 		goto out;
 	}

@@ -9,11 +9,25 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/base.h"
 #include "engine/engine.h"
+
+/* How long a start waits for another start of the container (a monitor reports within seconds). */
+#define LOCK_WAIT_MS 60000
+#define LOCK_POLL_MS 20
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
 
 /* In the grandchild: stdio on /dev/null, the ready pipe as fd 3, then exec the monitor. */
 static void exec_monitor(const struct eng_start_opts *o, const char *id, int ready_fd)
@@ -89,14 +103,38 @@ static int await_ready(int fd, const char *name, struct berth_error **err)
 	return berth_error_set(err, 0, "the monitor of container '%s' exited before starting it", name);
 }
 
-int eng_ctr_start_lock(struct eng *e, const char *id, struct berth_error **err)
+int eng_ctr_start_lock(struct eng *e, const char *id, int *ret_fd, struct berth_error **err)
 {
 	_cleanup_free_ char *rundir = eng_ctr_rundir(e, id), *path = NULL;
+	_cleanup_close_ int fd = -1;
 
 	if (fs_mkdir_p_at(AT_FDCWD, rundir, 0700, err) < 0)
 		return -1;
 	path = fs_path_join(rundir, "start.lock");
-	return lock_path(path, err);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return berth_error_set(err, errno, "open lock '%s'", path);
+	for (int waited = 0;; waited += LOCK_POLL_MS) {
+		_cleanup_ctr_ struct eng_ctr *c = NULL;
+
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			*ret_fd = TAKE_FD(fd);
+			return 0;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return berth_error_set(err, errno, "lock '%s'", path);
+		/* another start is under way */
+		if (eng_ctr_find(e, id, &c, err) < 0)
+			return -1;
+		if (eng_ctr_is_running(c)) {
+			*ret_fd = -1;
+			return 0;
+		}
+		if (waited >= LOCK_WAIT_MS)
+			return berth_error_set(err, 0, "container %s: timed out waiting for another start of it",
+					       c->name);
+		sleep_ms(LOCK_POLL_MS);
+	}
 }
 
 int eng_ctr_start(struct eng *e, const char *name, const struct eng_start_opts *o, struct berth_error **err)
@@ -110,15 +148,16 @@ int eng_ctr_start(struct eng *e, const char *name, const struct eng_start_opts *
 		return -1;
 	if (eng_ctr_is_running(c))
 		return 0;
-	/* one start at a time: a second one waits, then finds the container running */
-	lock = eng_ctr_start_lock(e, c->id, err);
-	if (lock < 0 || eng_ctr_find(e, c->id, &now, err) < 0)
+	/* one start at a time: a second one finds the container running */
+	if (eng_ctr_start_lock(e, c->id, &lock, err) < 0)
 		return -1;
-	if (eng_ctr_is_running(now))
+	if (lock < 0)
 		return 0;
+	if (eng_ctr_find(e, c->id, &now, err) < 0)
+		return -1;
 	if (!strcmp(eng_ctr_status(now), ENG_STATUS_REMOVING))
 		return berth_error_set(err, 0, "container %s is marked for removal and cannot be started", name);
-	/* a monitor killed while it started the container last time may have left its mounts and runtime state */
+	/* a monitor killed while it started the container may have left its mounts and runtime state */
 	eng_ctr_release(e, now->id, now->doc);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return berth_error_set(err, errno, "pipe");

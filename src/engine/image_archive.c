@@ -60,7 +60,6 @@ static int prepare_layer(struct load *l, const char *diff_id, const struct img_a
 	struct img_unpack_opts opts = unpack_opts();
 	struct img_layer_info info = {0};
 	struct db_layer row = {0};
-	_cleanup_close_ int fd = -1;
 
 	snprintf(in->diff_id, sizeof(in->diff_id), "%s", diff_id);
 	if (db_layer_get(l->e->db, diff_id, &row, err) < 0 || img_layers_info(l->e->store, diff_id, &info, err) < 0) {
@@ -76,11 +75,7 @@ static int prepare_layer(struct load *l, const char *diff_id, const struct img_a
 		db_layer_done(&row);
 	} else {
 		db_layer_done(&row);
-		if (img_blob_open(l->e->store, al->digest, &fd, err) < 0)
-			return -1;
-		if (fd < 0)
-			return berth_error_set(err, 0, "layer blob %s is missing", al->digest);
-		if (img_layers_unpack(l->e->store, fd, diff_id, &opts, &info, NULL, err) < 0)
+		if (img_layers_unpack_blob(l->e->store, al->digest, diff_id, &opts, &info, err) < 0)
 			return -1;
 		if (!info.existed)
 			strv_push(&l->new_layers, diff_id);

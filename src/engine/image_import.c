@@ -362,14 +362,13 @@ static char *rfc3339(int64_t when)
 /* Copy fd into the blob store as the layer blob. */
 static int spool(struct import *im, int fd, struct berth_error **err)
 {
-	_cleanup_digest_ struct digest_ctx *ctx = digest_new(err);
 	_cleanup_free_ char *chunk = xmalloc(CHUNK);
 	struct img_blob_writer *w = NULL;
 	unsigned char head[8] = {0};
 	size_t have = 0;
 	ssize_t n;
 
-	if (!ctx || img_blob_create(im->e->store, &w, err) < 0)
+	if (img_blob_create(im->e->store, &w, err) < 0)
 		return -1;
 	while ((n = read(fd, chunk, CHUNK)) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -388,10 +387,12 @@ static int spool(struct import *im, int fd, struct berth_error **err)
 			img_blob_abort(w);
 			return -1;
 		}
-		digest_update(ctx, chunk, (size_t)n);
 		im->blob_size += n;
 	}
-	digest_final(ctx, im->blob);
+	if (img_blob_writer_digest(w, im->blob, err) < 0) {
+		img_blob_abort(w);
+		return -1;
+	}
 	im->media_type = img_archive_layer_media_type(head, have);
 	if (img_blob_exists(im->e->store, im->blob)) {
 		img_blob_abort(w);
@@ -406,11 +407,8 @@ static int spool(struct import *im, int fd, struct berth_error **err)
 static int unpack(struct import *im, struct berth_error **err)
 {
 	struct img_unpack_opts opts = {.allow_devices = geteuid() == 0, .ignore_chown_errors = geteuid() != 0};
-	_cleanup_close_ int fd = -1;
 
-	if (img_blob_open(im->e->store, im->blob, &fd, err) < 0)
-		return -1;
-	if (img_layers_unpack(im->e->store, fd, NULL, &opts, &im->layer, NULL, err) < 0)
+	if (img_layers_unpack_blob(im->e->store, im->blob, NULL, &opts, &im->layer, err) < 0)
 		return -1;
 	im->layer_added = !im->layer.existed;
 	return 0;

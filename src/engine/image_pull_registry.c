@@ -185,7 +185,7 @@ static int resolve_manifest(struct pull *pl, const struct oci_platform *want, st
 	return 0;
 }
 
-/* Download a blob into the store, verified twice: on the wire and as committed. */
+/* Download a blob into the store, verified on the wire as it is written: committed without reading it again. */
 static int fetch_blob(struct pull *pl, const struct oci_descriptor *d, struct pull_layer *l, bool *ret_added,
 		      struct berth_error **err)
 {
@@ -203,7 +203,7 @@ static int fetch_blob(struct pull *pl, const struct oci_descriptor *d, struct pu
 	}
 	if (l)
 		say(pl, l->id, "Verifying Checksum");
-	if (img_blob_commit(pl->e->store, w, d->digest, NULL, err) < 0)
+	if (img_blob_commit_verified(pl->e->store, w, d->digest, err) < 0)
 		return -1;
 	*ret_added = true;
 	return 0;
@@ -340,14 +340,9 @@ static int unpack_layer(struct pull *pl, struct pull_layer *l, struct berth_erro
 {
 	struct img_unpack_opts opts = {.allow_devices = geteuid() == 0, .ignore_chown_errors = geteuid() != 0};
 	struct img_layer_info info = {0};
-	_cleanup_close_ int fd = -1;
 
 	say(pl, l->id, "Extracting");
-	if (img_blob_open(pl->e->store, l->desc->digest, &fd, err) < 0)
-		return -1;
-	if (fd < 0)
-		return berth_error_set(err, ENOENT, "layer blob %s", l->desc->digest);
-	if (img_layers_unpack(pl->e->store, fd, l->diff_id, &opts, &info, NULL, err) < 0)
+	if (img_layers_unpack_blob(pl->e->store, l->desc->digest, l->diff_id, &opts, &info, err) < 0)
 		return berth_error_wrap(err, "layer %s", l->desc->digest);
 	l->layer_added = !info.existed;
 	snprintf(l->in.link, sizeof(l->in.link), "%s", info.link);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -192,6 +193,7 @@ int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wai
 		/* the checker records only while the State names this process: after set_running */
 		health = eng_health_start(e, id, r.pid, NULL);
 		mon_report(&ready_fd, NULL);
+		malloc_trim(0);
 		status = mon_wait(&r);
 		eng_health_stop(health > 0 ? health : 0);
 		x.code = exit_code(status);

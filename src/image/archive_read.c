@@ -117,7 +117,6 @@ static int read_error(struct archive *a, const char *path, struct berth_error **
 /* Copy the entry's data into the blob store (once; an existing blob is kept). */
 static int spool(struct reader *r, struct archive *a, const char *path, struct entry *e, struct berth_error **err)
 {
-	_cleanup_digest_ struct digest_ctx *ctx = NULL;
 	struct img_blob_writer *w = NULL;
 	char want[DIGEST_STR_SIZE], got[DIGEST_STR_SIZE];
 	bool named = blob_name(path, want);
@@ -127,19 +126,18 @@ static int spool(struct reader *r, struct archive *a, const char *path, struct e
 		memcpy(e->digest, want, sizeof(want));
 		return archive_read_data_skip(a) == ARCHIVE_OK ? 0 : read_error(a, path, err);
 	}
-	ctx = digest_new(err);
-	if (!ctx || img_blob_create(r->s, &w, err) < 0)
+	if (img_blob_create(r->s, &w, err) < 0)
 		return -1;
-	while ((n = archive_read_data(a, r->chunk, CHUNK)) > 0) {
+	while ((n = archive_read_data(a, r->chunk, CHUNK)) > 0)
 		if (img_blob_write(w, r->chunk, (size_t)n, err) < 0)
 			goto fail;
-		digest_update(ctx, r->chunk, (size_t)n);
-	}
 	if (n < 0) {
 		read_error(a, path, err);
 		goto fail;
 	}
-	digest_final(ctx, got);
+	/* the writer hashed the bytes on their way in; its commit below does not hash them again */
+	if (img_blob_writer_digest(w, got, err) < 0)
+		goto fail;
 	if (named && strcmp(want, got) != 0) {
 		berth_error_set(err, 0, "archive entry '%s': content does not match its name (it is %s)", path, got);
 		goto fail;

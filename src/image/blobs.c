@@ -16,8 +16,9 @@ struct img_blob_writer {
 	int fd;
 	int tmp_fd; /* the store's tmp dir, borrowed */
 	char name[64];
-	struct digest_ctx *ctx; /* NULL once the raw fd was handed out */
-	bool raw;
+	struct digest_ctx *ctx;
+	bool raw;		      /* the fd was handed out: what is in the file was not hashed */
+	char digest[DIGEST_STR_SIZE]; /* "" until the hash is final */
 };
 
 static int open_dir(int dirfd, const char *path, int *ret, struct berth_error **err)
@@ -114,21 +115,11 @@ int img_blob_create(struct img_store *s, struct img_blob_writer **ret, struct be
 
 int img_blob_write(struct img_blob_writer *w, const void *data, size_t len, struct berth_error **err)
 {
-	const char *p = data;
-	size_t left = len;
-
-	while (left > 0) {
-		ssize_t n = write(w->fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return berth_error_set(err, errno, "write blob");
-		p += n;
-		left -= (size_t)n;
-	}
-	if (w->ctx)
-		digest_update(w->ctx, data, len);
+	if (w->digest[0])
+		return berth_error_set(err, EINVAL, "write blob: its digest is final");
+	if (fs_write_all(w->fd, data, len) < 0)
+		return berth_error_set(err, errno, "write blob");
+	digest_update(w->ctx, data, len);
 	return 0;
 }
 
@@ -150,15 +141,29 @@ void img_blob_abort(struct img_blob_writer *w)
 	free(w);
 }
 
-static int final_digest(struct img_blob_writer *w, char out[DIGEST_STR_SIZE], struct berth_error **err)
+int img_blob_writer_digest(struct img_blob_writer *w, char ret[DIGEST_STR_SIZE], struct berth_error **err)
 {
-	if (!w->raw) {
-		digest_final(w->ctx, out);
-		return 0;
+	if (!w->digest[0] && !w->raw)
+		digest_final(w->ctx, w->digest);
+	if (!w->digest[0]) {
+		if (lseek(w->fd, 0, SEEK_SET) < 0)
+			return berth_error_set(err, errno, "rewind blob");
+		if (digest_fd(w->fd, w->digest, NULL, err) < 0)
+			return -1;
 	}
-	if (lseek(w->fd, 0, SEEK_SET) < 0)
-		return berth_error_set(err, errno, "rewind blob");
-	return digest_fd(w->fd, out, NULL, err);
+	memcpy(ret, w->digest, DIGEST_STR_SIZE);
+	return 0;
+}
+
+int img_blob_commit_verified(struct img_store *s, struct img_blob_writer *w, const char *digest,
+			     struct berth_error **err)
+{
+	if (!valid_digest(digest, err)) {
+		img_blob_abort(w);
+		return -1;
+	}
+	memcpy(w->digest, digest, DIGEST_STR_SIZE);
+	return img_blob_commit(s, w, digest, NULL, err);
 }
 
 int img_blob_commit(struct img_store *s, struct img_blob_writer *w, const char *expected,
@@ -169,7 +174,7 @@ int img_blob_commit(struct img_store *s, struct img_blob_writer *w, const char *
 
 	if (expected && !valid_digest(expected, err))
 		goto out;
-	if (final_digest(w, got, err) < 0)
+	if (img_blob_writer_digest(w, got, err) < 0)
 		goto out;
 	if (expected && strcmp(expected, got) != 0) {
 		berth_error_set(err, 0, "blob %s: digest mismatch (content is %s)", expected, got);

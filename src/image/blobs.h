@@ -49,13 +49,21 @@ struct img_blob_writer;
 
 /* Start a blob in tmp/. */
 int img_blob_create(struct img_store *s, struct img_blob_writer **ret, struct berth_error **err);
-/* Append data, hashing it. */
+/* Append data, hashing it. Refused once img_blob_writer_digest was called. */
 int img_blob_write(struct img_blob_writer *w, const void *data, size_t len, struct berth_error **err);
 /*
  * The temp file's fd, for writers that fill it themselves (a registry
- * download): then img_blob_commit re-reads the file to hash it.
+ * download): then img_blob_commit re-reads the file to hash it, unless
+ * img_blob_commit_verified is used.
  */
 int img_blob_writer_fd(struct img_blob_writer *w);
+/*
+ * The digest of what was written so far, made final: no more writes. The
+ * bytes are hashed as they are written, so this costs nothing more, except
+ * after img_blob_writer_fd (the file is read once). img_blob_commit then
+ * uses it without hashing again.
+ */
+int img_blob_writer_digest(struct img_blob_writer *w, char ret[DIGEST_STR_SIZE], struct berth_error **err);
 /*
  * Verify and move into place. expected may be NULL (the digest is whatever
  * was written). On a mismatch the error names both digests and the temp file
@@ -63,6 +71,14 @@ int img_blob_writer_fd(struct img_blob_writer *w);
  */
 int img_blob_commit(struct img_store *s, struct img_blob_writer *w, const char *expected,
 		    char ret_digest[DIGEST_STR_SIZE], struct berth_error **err);
+/*
+ * img_blob_commit for a writer whose fd the caller filled (img_blob_writer_fd)
+ * from a stream it has itself hashed, and found to be digest: the file is
+ * not read again. Only for a caller that wrote every byte of the file through
+ * one digest it then checked (img_registry_blob_get does). Frees w in every case.
+ */
+int img_blob_commit_verified(struct img_store *s, struct img_blob_writer *w, const char *digest,
+			     struct berth_error **err);
 /* Abandon a blob: the temp file is removed. NULL accepted. */
 void img_blob_abort(struct img_blob_writer *w);
 

@@ -51,26 +51,11 @@ struct diff_walk {
 
 /* ---- output ---- */
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static la_ssize_t gz_write(struct archive *a, void *data, const void *buf, size_t len)
 {
 	struct diff_out *o = data;
 
-	if (write_all(o->fd, buf, len) < 0) {
+	if (fs_write_all(o->fd, buf, len) < 0) {
 		archive_set_error(a, errno, "write layer: %s", strerror(errno));
 		return -1;
 	}
@@ -91,7 +76,7 @@ static la_ssize_t tar_write(struct archive *a, void *data, const void *buf, size
 		}
 		return (la_ssize_t)len;
 	}
-	if (write_all(o->fd, buf, len) < 0) {
+	if (fs_write_all(o->fd, buf, len) < 0) {
 		archive_set_error(a, errno, "write layer: %s", strerror(errno));
 		return -1;
 	}

@@ -14,6 +14,20 @@
 #define LAYER_WH_OPAQUE ".wh..wh..opq"
 #define LAYER_OPAQUE_XATTR "trusted.overlay.opaque"
 
+/* What img_layer_unpack is told about its input beyond the fd. */
+struct layer_src {
+	int fd;
+	const char *digest; /* the digest of fd's bytes when known (a blob of the store, verified when stored) */
+	bool want_digest;   /* without digest: hash fd's bytes for ret->blob_digest; false leaves it "" */
+};
+
+/*
+ * img_layer_unpack of src->fd. With src->digest set and a stream that is not
+ * compressed, that digest is the diff id: the bytes are not hashed at all.
+ */
+int layer_unpack(const struct layer_src *src, int dest_dirfd, const struct img_unpack_opts *opts,
+		 struct img_unpack_result *ret, struct berth_error **err);
+
 struct layer_apply; /* the state of one unpack into one directory */
 
 /* A new state for unpacking into dest_dirfd (not owned; must outlive the state). */

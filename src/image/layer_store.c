@@ -12,6 +12,7 @@
 
 #include "base/base.h"
 #include "image/image.h"
+#include "image/layer_internal.h"
 
 static void random_link(char out[IMG_LINK_LEN + 1])
 {
@@ -60,8 +61,8 @@ int img_layers_info(struct img_store *s, const char *diff_id, struct img_layer_i
 }
 
 /* Unpack into tmp/<name>/diff; fills ret (not link) and the blob digest. */
-static int unpack_tmp(struct img_store *s, int blob_fd, const char *tmp_name, const struct img_unpack_opts *opts,
-		      struct img_unpack_result *res, struct berth_error **err)
+static int unpack_tmp(struct img_store *s, const struct layer_src *src, const char *tmp_name,
+		      const struct img_unpack_opts *opts, struct img_unpack_result *res, struct berth_error **err)
 {
 	_cleanup_free_ char *diff = xasprintf("%s/diff", tmp_name);
 	_cleanup_close_ int dfd = -1;
@@ -73,7 +74,7 @@ static int unpack_tmp(struct img_store *s, int blob_fd, const char *tmp_name, co
 	dfd = openat(s->tmp_fd, diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0)
 		return berth_error_set(err, errno, "open '%s/tmp/%s'", s->root, diff);
-	return img_layer_unpack(blob_fd, dfd, opts, res, err);
+	return layer_unpack(src, dfd, opts, res, err);
 }
 
 /* Write link and size files, rename into place, make the l/ link. */
@@ -116,7 +117,7 @@ static int lock_layer(struct img_store *s, const char *hex, int *ret_fd, struct 
 	return 0;
 }
 
-int img_layers_unpack(struct img_store *s, int blob_fd, const char *expected_diff_id,
+static int unpack_src(struct img_store *s, const struct layer_src *src, const char *expected_diff_id,
 		      const struct img_unpack_opts *opts, struct img_layer_info *ret,
 		      char ret_blob_digest[DIGEST_STR_SIZE], struct berth_error **err)
 {
@@ -138,7 +139,7 @@ int img_layers_unpack(struct img_store *s, int blob_fd, const char *expected_dif
 			return 0;
 	}
 	snprintf(tmp_name, sizeof(tmp_name), "layer-%d-%lx", getpid(), (unsigned long)random());
-	rc = unpack_tmp(s, blob_fd, tmp_name, opts, &res, err);
+	rc = unpack_tmp(s, src, tmp_name, opts, &res, err);
 	if (rc == 0 && expected_diff_id && strcmp(res.diff_id, expected_diff_id) != 0)
 		rc = berth_error_set(err, 0, "layer %s: content does not match (it is %s)", expected_diff_id,
 				     res.diff_id);
@@ -164,6 +165,29 @@ int img_layers_unpack(struct img_store *s, int blob_fd, const char *expected_dif
 		memcpy(ret_blob_digest, res.blob_digest, DIGEST_STR_SIZE);
 	*ret = info;
 	return 0;
+}
+
+int img_layers_unpack(struct img_store *s, int blob_fd, const char *expected_diff_id,
+		      const struct img_unpack_opts *opts, struct img_layer_info *ret,
+		      char ret_blob_digest[DIGEST_STR_SIZE], struct berth_error **err)
+{
+	const struct layer_src src = {.fd = blob_fd, .want_digest = ret_blob_digest != NULL};
+
+	return unpack_src(s, &src, expected_diff_id, opts, ret, ret_blob_digest, err);
+}
+
+int img_layers_unpack_blob(struct img_store *s, const char *blob_digest, const char *expected_diff_id,
+			   const struct img_unpack_opts *opts, struct img_layer_info *ret, struct berth_error **err)
+{
+	_cleanup_close_ int fd = -1;
+	struct layer_src src = {.digest = blob_digest};
+
+	if (img_blob_open(s, blob_digest, &fd, err) < 0)
+		return -1;
+	if (fd < 0)
+		return berth_error_set(err, ENOENT, "layer blob %s is missing", blob_digest);
+	src.fd = fd;
+	return unpack_src(s, &src, expected_diff_id, opts, ret, NULL, err);
 }
 
 int img_layers_remove(struct img_store *s, const char *diff_id, struct berth_error **err)

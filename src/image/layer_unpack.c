@@ -3,7 +3,8 @@
  * img_layer_unpack: one pass over a layer blob. An outer libarchive reader
  * (format "raw", decompression filters) hashes the bytes read from the fd and
  * yields the uncompressed stream; an inner tar reader fed from it hashes
- * those bytes and hands each entry to layer_apply.c.
+ * those bytes and hands each entry to layer_apply.c. Each byte is hashed
+ * once per digest that is wanted and not known already.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,7 +18,7 @@ DEFINE_CLEANUP_FUNC(struct archive, archive_read_free)
 DEFINE_CLEANUP_FUNC(struct layer_apply, layer_apply_free)
 #define _cleanup_archive_read_ _cleanup_(archive_read_freep)
 
-/* What is read from in_fd: the compressed form, hashed as it is read. */
+/* What is read from in_fd: the compressed form, hashed as it is read (digest NULL: not). */
 struct blob_src {
 	int fd;
 	struct digest_ctx *digest;
@@ -25,7 +26,7 @@ struct blob_src {
 	char buf[READ_CHUNK];
 };
 
-/* The uncompressed stream, pulled out of the outer reader and hashed for the inner one. */
+/* The uncompressed stream, pulled out of the outer reader and hashed (digest NULL: not) for the inner one. */
 struct tar_src {
 	struct archive *outer;
 	struct digest_ctx *digest;
@@ -40,7 +41,8 @@ static ssize_t read_blob(struct blob_src *s)
 		n = read(s->fd, s->buf, sizeof(s->buf));
 	while (n < 0 && errno == EINTR);
 	if (n > 0) {
-		digest_update(s->digest, s->buf, (size_t)n);
+		if (s->digest)
+			digest_update(s->digest, s->buf, (size_t)n);
 		s->size += n;
 	}
 	return n;
@@ -75,7 +77,8 @@ static la_ssize_t tar_next(struct tar_src *s, const void **ret_buf)
 	}
 	if (r < ARCHIVE_WARN)
 		return -1;
-	digest_update(s->digest, *ret_buf, len);
+	if (s->digest)
+		digest_update(s->digest, *ret_buf, len);
 	return (la_ssize_t)len;
 }
 
@@ -165,44 +168,93 @@ static int drain(struct tar_src *tar, struct blob_src *blob, struct berth_error 
 	return 0;
 }
 
-int img_layer_unpack(int in_fd, int dest_dirfd, const struct img_unpack_opts *opts, struct img_unpack_result *ret,
-		     struct berth_error **err)
+/*
+ * Which digests to compute. The blob's is not wanted, or known (a blob of the
+ * store), or, when nothing is decompressed, the same as the stream's. The
+ * stream's is known when nothing is decompressed and the blob's is known.
+ */
+static int plan_digests(const struct layer_src *src, struct archive *outer, struct blob_src *blob, struct tar_src *tar,
+			struct berth_error **err)
+{
+	bool plain = archive_filter_code(outer, 0) == ARCHIVE_FILTER_NONE;
+
+	if (!plain || !src->digest) {
+		tar->digest = digest_new(err);
+		if (!tar->digest)
+			return -1;
+	}
+	/* the first blocks were hashed while the filters were chosen; the stream's digest starts there too */
+	if (plain || src->digest || !src->want_digest) {
+		digest_free(blob->digest);
+		blob->digest = NULL;
+	}
+	return 0;
+}
+
+static void result(const struct layer_src *src, struct blob_src *blob, struct tar_src *tar, int64_t unpacked,
+		   struct img_unpack_result *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (tar->digest)
+		digest_final(tar->digest, ret->diff_id);
+	else
+		memcpy(ret->diff_id, src->digest, DIGEST_STR_SIZE);
+	if (src->digest)
+		memcpy(ret->blob_digest, src->digest, DIGEST_STR_SIZE);
+	else if (blob->digest)
+		digest_final(blob->digest, ret->blob_digest);
+	else if (src->want_digest)
+		memcpy(ret->blob_digest, ret->diff_id, DIGEST_STR_SIZE);
+	ret->blob_size = blob->size;
+	ret->unpacked_size = unpacked;
+}
+
+int layer_unpack(const struct layer_src *src, int dest_dirfd, const struct img_unpack_opts *opts,
+		 struct img_unpack_result *ret, struct berth_error **err)
 {
 	static const struct img_unpack_opts no_opts;
 	_cleanup_free_ struct blob_src *blob = xcalloc(1, sizeof(*blob));
-	_cleanup_digest_ struct digest_ctx *blob_digest = NULL, *tar_digest = NULL;
 	_cleanup_archive_read_ struct archive *outer = NULL;
 	struct tar_src tar = {0};
 	struct archive_entry *oe;
 	int64_t unpacked = 0;
-	int r;
+	int r, rc = -1;
 
-	blob_digest = digest_new(err);
-	tar_digest = digest_new(err);
-	if (!blob_digest || !tar_digest)
+	*blob = (struct blob_src){.fd = src->fd};
+	if (!src->digest && src->want_digest && !(blob->digest = digest_new(err)))
 		return -1;
-	*blob = (struct blob_src){.fd = in_fd, .digest = blob_digest};
-	tar = (struct tar_src){.digest = tar_digest};
 	outer = outer_open(blob, err);
 	if (!outer)
-		return -1;
+		goto out;
 	tar.outer = outer;
+	if (plan_digests(src, outer, blob, &tar, err) < 0)
+		goto out;
 	r = archive_read_next_header(outer, &oe);
-	if (r < ARCHIVE_WARN)
-		return archive_fail(outer, err);
+	if (r < ARCHIVE_WARN) {
+		archive_fail(outer, err);
+		goto out;
+	}
 	/* an empty blob is an empty layer, as an empty tar stream is for Docker */
 	tar.eof = r == ARCHIVE_EOF;
-	if (unpack_entries(&tar, dest_dirfd, opts ? opts : &no_opts, &unpacked, err) < 0)
-		return -1;
-	if (drain(&tar, blob, err) < 0)
-		return -1;
-	if (opts && opts->fsync && syncfs(dest_dirfd) < 0)
-		return berth_error_set(err, errno, "sync unpacked layer");
-	if (ret) {
-		digest_final(tar_digest, ret->diff_id);
-		digest_final(blob_digest, ret->blob_digest);
-		ret->blob_size = blob->size;
-		ret->unpacked_size = unpacked;
+	if (unpack_entries(&tar, dest_dirfd, opts ? opts : &no_opts, &unpacked, err) < 0 || drain(&tar, blob, err) < 0)
+		goto out;
+	if (opts && opts->fsync && syncfs(dest_dirfd) < 0) {
+		berth_error_set(err, errno, "sync unpacked layer");
+		goto out;
 	}
-	return 0;
+	if (ret)
+		result(src, blob, &tar, unpacked, ret);
+	rc = 0;
+out:
+	digest_free(blob->digest);
+	digest_free(tar.digest);
+	return rc;
+}
+
+int img_layer_unpack(int in_fd, int dest_dirfd, const struct img_unpack_opts *opts, struct img_unpack_result *ret,
+		     struct berth_error **err)
+{
+	const struct layer_src src = {.fd = in_fd, .want_digest = true};
+
+	return layer_unpack(&src, dest_dirfd, opts, ret, err);
 }

@@ -299,21 +299,6 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
 	return len;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
 	struct exchange *x = userp;
@@ -328,7 +313,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
 				  req->expected);
 			return 0;
 		}
-		if (write_all(req->out_fd, data, len) < 0) {
+		if (fs_write_all(req->out_fd, data, len) < 0) {
 			berth_error_set(&resp->sink_err, errno, "write body");
 			return 0;
 		}

@@ -42,6 +42,15 @@ int img_layers_unpack(struct img_store *s, int blob_fd, const char *expected_dif
 		      const struct img_unpack_opts *opts, struct img_layer_info *ret,
 		      char ret_blob_digest[DIGEST_STR_SIZE], struct berth_error **err);
 
+/*
+ * img_layers_unpack of the store's blob blob_digest (an error when it is
+ * missing). Its content was verified
+ * when it was stored: so its digest is not computed again, nor, when it is
+ * an uncompressed tar, the diff id, which is blob_digest then.
+ */
+int img_layers_unpack_blob(struct img_store *s, const char *blob_digest, const char *expected_diff_id,
+			   const struct img_unpack_opts *opts, struct img_layer_info *ret, struct berth_error **err);
+
 /* Read what is known of an unpacked layer (link, size) from disk. 0 with ret->link empty when absent. */
 int img_layers_info(struct img_store *s, const char *diff_id, struct img_layer_info *ret, struct berth_error **err);
 

@@ -134,16 +134,18 @@ static char *jstr(json_t *o, const char *key)
 int rt_record_read(int dirfd, const char *id, struct rt_record **ret, struct berth_error **err)
 {
 	_cleanup_free_ char *text = NULL;
+	struct berth_error *read_err = NULL;
 	json_error_t jerr;
 	json_t *o;
 	struct rt_record *r;
 
-	if (fs_read_file_at(dirfd, RT_STATE_FILE, &text, NULL, err) < 0) {
-		if ((*err)->code == ENOENT) {
-			berth_error_free(err);
+	/* a local error: callers may pass err NULL, and a state file deleted meanwhile is "does not exist" */
+	if (fs_read_file_at(dirfd, RT_STATE_FILE, &text, NULL, &read_err) < 0) {
+		if (read_err->code == ENOENT) {
+			berth_error_free(&read_err);
 			return not_found(err, id);
 		}
-		return -1;
+		return berth_error_move(err, &read_err);
 	}
 	o = json_loads(text, 0, &jerr);
 	if (!json_is_object(o)) {

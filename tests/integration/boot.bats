@@ -174,6 +174,28 @@ expect()
 	done
 }
 
+@test "kill -9 of run -d at any point: ps -a shows what it made and rm -f removes all of it" {
+	local cli delay ids
+	for delay in 0 0.005 0.01 0.02 0.03 0.05 0.08; do
+		"$BERTH" run -d busybox sleep 1000 >/dev/null 2>&1 &
+		cli=$!
+		sleep "$delay"
+		kill -9 "$cli" 2>/dev/null || true
+		wait "$cli" || true
+	done
+	run b ps -a --format '{{.State}}'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	ids=$(b ps -aq --no-trunc)
+	[ -z "$ids" ] || b rm -f $ids >/dev/null
+	run b ps -aq
+	[ -z "$output" ]
+	[ -z "$(ls "$BERTH_ROOT/containers")" ]
+	[ "$(mounts_left)" -eq 0 ]
+	[ "$(runtime_left)" -eq 0 ]
+	[ -z "$(monitor_pids)" ]
+}
+
 @test "reboot: ps -a shows every container exited; system boot restarts the ones the policies keep up" {
 	local n p init
 	b run -d --name r-no busybox sleep 1000 >/dev/null

@@ -81,6 +81,8 @@
 		BCLI_FLAGX("mount", 0, L, S, mount, "Attach a filesystem mount to the container", NULL, "mount"),      \
 		BCLI_FLAG("name", 0, STR, S, name, "Assign a name to the container"),                                  \
 		BCLI_FLAGX("network", 0, L, S, network, "Connect a container to a network", NULL, "network"),          \
+		{"net", 0,	   L,	offsetof(S, network), "Connect a container to a network (docker's old name)",  \
+		 NULL,	"network", true},                                                                              \
 		BCLI_FLAGX("network-alias", 0, L, S, network_alias, "Add network-scoped alias for the container",      \
 			   NULL, "list"),                                                                              \
 		BCLI_FLAG("no-healthcheck", 0, B, S, no_healthcheck, "Disable any container-specified HEALTHCHECK"),   \

@@ -80,6 +80,17 @@ wait_eval()
 	wait_for "$1" eval "$expr"
 }
 
+# traversable_tmpdir: a --uidmap container's root must reach its bundle, as through
+# dockerd's 0711 root; open bats' private temporary directories for search.
+traversable_tmpdir()
+{
+	local d=$BATS_TEST_TMPDIR
+	while [ "$d" != /tmp ] && [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # cpid NAME: the container's init pid on the host, as docker inspect -f '{{.State.Pid}}'.
 cpid() { b inspect -f '{{.State.Pid}}' "$1"; }
 
