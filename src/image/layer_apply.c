@@ -242,8 +242,8 @@ static int walk_step(const struct layer_apply *la, int at, const char *dir, cons
 		return fd;
 	e = errno;
 	if ((e == ENOTDIR || e == ELOOP) && fstatat(at, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-		return entry_fail(err, 0, en, "%spath crosses symlink '%.*s'", ctx, (int)(c - copy + (ptrdiff_t)strlen(c)),
-				  dir);
+		return entry_fail(err, 0, en, "%spath crosses symlink '%.*s'", ctx,
+				  (int)(c - copy + (ptrdiff_t)strlen(c)), dir);
 	return entry_fail(err, e, en, "%sopen directory '%.*s'", ctx, (int)(c - copy + (ptrdiff_t)strlen(c)), dir);
 }
 
@@ -292,13 +292,13 @@ static size_t shared_components(const char *a, const char *b, size_t *ret_len)
 }
 
 /*
- * The entry's parent directory, made as needed, walked from the deepest
+ * The directory dir, made as needed with create, walked from the deepest
  * directory of the cache on its path (or the root); it becomes the cache.
  * Borrowed: valid until the next entry.
  */
-static int parent_dir(struct layer_apply *la, const struct entry *en, struct berth_error **err)
+static int cache_walk(struct layer_apply *la, const char *dir, bool create, const struct entry *en,
+		      struct berth_error **err)
 {
-	const char *dir = en->parent;
 	_cleanup_free_ char *copy = NULL;
 	size_t len, k = shared_components(dir, la->cache_path ? la->cache_path : "", &len);
 	char *save = NULL;
@@ -310,7 +310,7 @@ static int parent_dir(struct layer_apply *la, const struct entry *en, struct ber
 		copy = xstrdup(dir);
 		for (char *c = strtok_r(copy + len, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 			int at = la->n_cache ? la->cache_fds[la->n_cache - 1] : la->root;
-			int fd = walk_step(la, at, dir, copy, c, true, en, "", err);
+			int fd = walk_step(la, at, dir, copy, c, create, en, "", err);
 
 			if (fd < 0) {
 				cache_drop(la);
@@ -321,6 +321,12 @@ static int parent_dir(struct layer_apply *la, const struct entry *en, struct ber
 		la->cache_path = xstrdup(dir);
 	}
 	return la->n_cache ? la->cache_fds[la->n_cache - 1] : la->root;
+}
+
+/* The entry's parent directory, made as needed; borrowed. */
+static int parent_dir(struct layer_apply *la, const struct entry *en, struct berth_error **err)
+{
+	return cache_walk(la, en->parent, true, en, err);
 }
 
 /*
@@ -579,8 +585,8 @@ static int apply_symlink(struct layer_apply *la, struct archive_entry *e, int di
 	return set_meta_at(la, e, dirfd, en->name, true, en, err);
 }
 
-static int apply_node(struct layer_apply *la, struct archive_entry *e, int dirfd, mode_t type,
-		      const struct entry *en, struct berth_error **err)
+static int apply_node(struct layer_apply *la, struct archive_entry *e, int dirfd, mode_t type, const struct entry *en,
+		      struct berth_error **err)
 {
 	const struct node n = {
 		.type = type,
@@ -763,22 +769,18 @@ int layer_apply_entry(struct layer_apply *la, struct archive *a, struct archive_
 
 /* ---- the end ---- */
 
-static int fixup_dir(const struct layer_apply *la, const struct dir_fixup *d, struct berth_error **err)
+static int fixup_dir(struct layer_apply *la, const struct dir_fixup *d, struct berth_error **err)
 {
 	const struct entry en = {.raw = d->path};
-	_cleanup_free_ char *parent = NULL, *proc = NULL;
 	_cleanup_error_ struct berth_error *e = NULL;
-	_cleanup_close_ int dirfd = -1, fd = -1;
-	const char *name;
+	_cleanup_free_ char *proc = NULL;
 	char pbuf[32];
+	int fd;
 
-	parent = split_path(d->path, &name);
-	dirfd = open_dir(la, parent, false, &en, "", &e);
-	if (dirfd < 0)
-		return 0; /* removed or replaced by a later entry */
-	fd = *name ? openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : TAKE_FD(dirfd);
+	/* without following a symlink, as the entries were made; the fixups come in entry order, so the cache serves */
+	fd = cache_walk(la, d->path, false, &en, &e);
 	if (fd < 0)
-		return 0;
+		return 0; /* removed or replaced by a later entry */
 	/* through the fd's /proc link: the directory itself, whatever its name now resolves to */
 	proc = xstrdup(fs_fd_path(fd, pbuf, sizeof(pbuf)));
 	if (chmod(proc, d->mode) < 0)

@@ -51,26 +51,6 @@ static int dec_key_set(struct oci_dec *d, json_t *v, void *out)
 	return 0;
 }
 
-static int dec_digest_list(struct oci_dec *d, json_t *v, void *out)
-{
-	char ***p = out;
-
-	if (oci_dec_strv(d, v, out) < 0)
-		return -1;
-	for (size_t i = 0; *p && (*p)[i]; i++) {
-		_cleanup_error_ struct berth_error *e = NULL;
-
-		if (digest_validate((*p)[i], &e) < 0) {
-			size_t mark = oci_dec_push_index(d, i);
-			int r = oci_dec_fail(d, "%s", e->msg);
-
-			oci_dec_pop(d, mark);
-			return r;
-		}
-	}
-	return 0;
-}
-
 static const struct oci_field healthcheck_fields[] = {
 	OCI_FIELD("Test", oci_dec_strv, struct oci_healthcheck, test, 0),
 	OCI_FIELD("Interval", oci_dec_int64, struct oci_healthcheck, interval, 0),
@@ -138,7 +118,7 @@ static int dec_rootfs_type(struct oci_dec *d, json_t *v, void *out)
 
 static const struct oci_field rootfs_fields[] = {
 	OCI_FIELD("type", dec_rootfs_type, struct oci_image_config, rootfs_type, OCI_F_REQUIRED),
-	OCI_FIELD("diff_ids", dec_digest_list, struct oci_image_config, diff_ids, 0),
+	OCI_FIELD("diff_ids", oci_dec_digest_strv, struct oci_image_config, diff_ids, 0),
 	OCI_FIELD_END,
 };
 
@@ -178,47 +158,29 @@ static const struct oci_field image_config_fields[] = {
 	OCI_FIELD_END,
 };
 
+static void config_release(void *p)
+{
+	oci_image_config_free(p);
+}
+
 int oci_image_config_decode(const char *data, size_t len, const char *what, struct oci_image_config **ret,
 			    struct berth_error **err)
 {
 	struct oci_dec d = {.name = what ? what : "image config", .err = err};
 	_cleanup_json_ json_t *root = NULL;
 	struct oci_image_config *c;
-	int r;
 
 	root = oci_json_load(data, len, d.name, &d.bigints, err);
 	if (!root)
 		return -1;
-	c = xcalloc(1, sizeof(*c));
-	r = oci_dec_object(&d, root, image_config_fields, c);
-	buf_done(&d.path);
-	if (r < 0) {
-		oci_image_config_free(c);
+	c = oci_dec_document(&d, root, image_config_fields, sizeof(*c), config_release);
+	if (!c)
 		return -1;
-	}
 	*ret = c;
 	return 0;
 }
 
 /* Encoding. */
-
-static void set_string(json_t *o, const char *key, const char *s)
-{
-	if (s)
-		json_object_set_new(o, key, json_string(s));
-}
-
-static void set_strv(json_t *o, const char *key, char *const *v)
-{
-	json_t *a;
-
-	if (!v || !*v)
-		return;
-	a = json_array();
-	for (; *v; v++)
-		json_array_append_new(a, json_string(*v));
-	json_object_set_new(o, key, a);
-}
 
 static void set_key_set(json_t *o, const char *key, char *const *v)
 {
@@ -242,7 +204,7 @@ static json_t *healthcheck_to_json(const struct oci_healthcheck *h)
 {
 	json_t *o = json_object();
 
-	set_strv(o, "Test", h->test);
+	oci_json_set_strv(o, "Test", h->test);
 	set_duration(o, "Interval", h->interval);
 	set_duration(o, "Timeout", h->timeout);
 	set_duration(o, "StartPeriod", h->start_period);
@@ -257,27 +219,21 @@ static json_t *container_config_to_json(const struct oci_container_config *cc)
 {
 	json_t *o = json_object();
 
-	set_string(o, "User", cc->user);
+	oci_json_set_string(o, "User", cc->user);
 	set_key_set(o, "ExposedPorts", cc->exposed_ports);
-	set_strv(o, "Env", cc->env);
-	set_strv(o, "Cmd", cc->cmd);
+	oci_json_set_strv(o, "Env", cc->env);
+	oci_json_set_strv(o, "Cmd", cc->cmd);
 	if (cc->healthcheck)
 		json_object_set_new(o, "Healthcheck", healthcheck_to_json(cc->healthcheck));
 	if (cc->args_escaped)
 		json_object_set_new(o, "ArgsEscaped", json_true());
 	set_key_set(o, "Volumes", cc->volumes);
-	set_string(o, "WorkingDir", cc->working_dir);
-	set_strv(o, "Entrypoint", cc->entrypoint);
-	set_strv(o, "OnBuild", cc->on_build);
-	if (cc->n_labels > 0) {
-		json_t *labels = json_object();
-
-		for (size_t i = 0; i < cc->n_labels; i++)
-			json_object_set_new(labels, cc->labels[i].key, json_string(cc->labels[i].value));
-		json_object_set_new(o, "Labels", labels);
-	}
-	set_string(o, "StopSignal", cc->stop_signal);
-	set_strv(o, "Shell", cc->shell);
+	oci_json_set_string(o, "WorkingDir", cc->working_dir);
+	oci_json_set_strv(o, "Entrypoint", cc->entrypoint);
+	oci_json_set_strv(o, "OnBuild", cc->on_build);
+	oci_json_set_kv(o, "Labels", cc->labels, cc->n_labels);
+	oci_json_set_string(o, "StopSignal", cc->stop_signal);
+	oci_json_set_strv(o, "Shell", cc->shell);
 	return o;
 }
 
@@ -285,10 +241,10 @@ static json_t *history_to_json(const struct oci_history *h)
 {
 	json_t *o = json_object();
 
-	set_string(o, "created", h->created);
-	set_string(o, "created_by", h->created_by);
-	set_string(o, "author", h->author);
-	set_string(o, "comment", h->comment);
+	oci_json_set_string(o, "created", h->created);
+	oci_json_set_string(o, "created_by", h->created_by);
+	oci_json_set_string(o, "author", h->author);
+	oci_json_set_string(o, "comment", h->comment);
 	if (h->empty_layer)
 		json_object_set_new(o, "empty_layer", json_true());
 	return o;
@@ -296,15 +252,18 @@ static json_t *history_to_json(const struct oci_history *h)
 
 json_t *oci_image_config_to_json(const struct oci_image_config *c)
 {
+	const struct oci_platform p = {
+		.architecture = c->architecture,
+		.os = c->os,
+		.variant = c->variant,
+		.os_version = c->os_version,
+		.os_features = c->os_features,
+	};
 	json_t *o = json_object(), *rootfs, *ids;
 
-	set_string(o, "created", c->created);
-	set_string(o, "author", c->author);
-	set_string(o, "architecture", c->architecture);
-	set_string(o, "os", c->os);
-	set_string(o, "os.version", c->os_version);
-	set_strv(o, "os.features", c->os_features);
-	set_string(o, "variant", c->variant);
+	oci_json_set_string(o, "created", c->created);
+	oci_json_set_string(o, "author", c->author);
+	oci_json_set_platform(o, &p);
 	json_object_set_new(o, "config", container_config_to_json(&c->config));
 	rootfs = json_object();
 	json_object_set_new(rootfs, "type", json_string(c->rootfs_type ? c->rootfs_type : "layers"));

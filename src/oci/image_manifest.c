@@ -9,18 +9,6 @@
 
 #include "oci/internal.h"
 
-/* A digest string that digest_validate accepts (sha256 only). */
-static int dec_digest(struct oci_dec *d, json_t *v, void *out)
-{
-	_cleanup_error_ struct berth_error *e = NULL;
-
-	if (oci_dec_string(d, v, out) < 0)
-		return -1;
-	if (digest_validate(*(char **)out, &e) < 0)
-		return oci_dec_fail(d, "%s", e->msg);
-	return 0;
-}
-
 static int dec_size(struct oci_dec *d, json_t *v, void *out)
 {
 	return oci_dec_integer(d, v, 0, INT64_MAX, out);
@@ -55,7 +43,7 @@ static int dec_descriptor_annotations(struct oci_dec *d, json_t *v, void *out)
 static const struct oci_field descriptor_fields[] = {
 	OCI_FIELD("mediaType", oci_dec_string, struct oci_descriptor, media_type, OCI_F_REQUIRED),
 	OCI_FIELD("artifactType", oci_dec_string_or_null, struct oci_descriptor, artifact_type, 0),
-	OCI_FIELD("digest", dec_digest, struct oci_descriptor, digest, OCI_F_REQUIRED),
+	OCI_FIELD("digest", oci_dec_digest, struct oci_descriptor, digest, OCI_F_REQUIRED),
 	OCI_FIELD("size", dec_size, struct oci_descriptor, size, OCI_F_REQUIRED),
 	OCI_FIELD("urls", oci_dec_strv, struct oci_descriptor, urls, 0),
 	OCI_FIELD_FLAT("annotations", dec_descriptor_annotations, 0),
@@ -178,26 +166,14 @@ static json_t *load_document(const char *data, size_t len, struct oci_dec *d)
 	return root;
 }
 
-/* Decode data through fields into a new zeroed struct of size bytes, released with done on failure. */
+/* Decode data through fields into a new zeroed struct of size bytes, released with release on failure. */
 static void *decode_document(const char *data, size_t len, const char *what, const struct oci_field *fields,
 			     size_t size, void (*release)(void *), struct berth_error **err)
 {
 	struct oci_dec d = {.name = what, .err = err};
-	_cleanup_json_ json_t *root = NULL;
-	void *obj;
-	int r;
+	_cleanup_json_ json_t *root = load_document(data, len, &d);
 
-	root = load_document(data, len, &d);
-	if (!root)
-		return NULL;
-	obj = xcalloc(1, size);
-	r = oci_dec_object(&d, root, fields, obj);
-	buf_done(&d.path);
-	if (r < 0) {
-		release(obj);
-		return NULL;
-	}
-	return obj;
+	return root ? oci_dec_document(&d, root, fields, size, release) : NULL;
 }
 
 static void manifest_release(void *p)
@@ -300,45 +276,11 @@ int oci_layer_compression(const char *media_type)
 
 /* Encoding. */
 
-static void set_string(json_t *o, const char *key, const char *s)
-{
-	if (s)
-		json_object_set_new(o, key, json_string(s));
-}
-
-static void set_strv(json_t *o, const char *key, char *const *v)
-{
-	json_t *a;
-
-	if (!v || !*v)
-		return;
-	a = json_array();
-	for (; *v; v++)
-		json_array_append_new(a, json_string(*v));
-	json_object_set_new(o, key, a);
-}
-
-static void set_kv(json_t *o, const char *key, const struct oci_kv *kv, size_t n)
-{
-	json_t *m;
-
-	if (n == 0)
-		return;
-	m = json_object();
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(m, kv[i].key, json_string(kv[i].value));
-	json_object_set_new(o, key, m);
-}
-
 static json_t *platform_to_json(const struct oci_platform *p)
 {
 	json_t *o = json_object();
 
-	set_string(o, "architecture", p->architecture);
-	set_string(o, "os", p->os);
-	set_string(o, "os.version", p->os_version);
-	set_strv(o, "os.features", p->os_features);
-	set_string(o, "variant", p->variant);
+	oci_json_set_platform(o, p);
 	return o;
 }
 
@@ -346,12 +288,12 @@ json_t *oci_descriptor_to_json(const struct oci_descriptor *d)
 {
 	json_t *o = json_object();
 
-	set_string(o, "mediaType", d->media_type);
-	set_string(o, "artifactType", d->artifact_type);
-	set_string(o, "digest", d->digest);
+	oci_json_set_string(o, "mediaType", d->media_type);
+	oci_json_set_string(o, "artifactType", d->artifact_type);
+	oci_json_set_string(o, "digest", d->digest);
 	json_object_set_new(o, "size", json_integer(d->size));
-	set_strv(o, "urls", d->urls);
-	set_kv(o, "annotations", d->annotations, d->n_annotations);
+	oci_json_set_strv(o, "urls", d->urls);
+	oci_json_set_kv(o, "annotations", d->annotations, d->n_annotations);
 	if (d->platform)
 		json_object_set_new(o, "platform", platform_to_json(d->platform));
 	return o;
@@ -371,13 +313,13 @@ json_t *oci_manifest_to_json(const struct oci_manifest *m)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "schemaVersion", json_integer(2));
-	set_string(o, "mediaType", m->media_type);
-	set_string(o, "artifactType", m->artifact_type);
+	oci_json_set_string(o, "mediaType", m->media_type);
+	oci_json_set_string(o, "artifactType", m->artifact_type);
 	json_object_set_new(o, "config", oci_descriptor_to_json(&m->config));
 	json_object_set_new(o, "layers", descriptors_to_json(m->layers, m->n_layers));
 	if (m->subject)
 		json_object_set_new(o, "subject", oci_descriptor_to_json(m->subject));
-	set_kv(o, "annotations", m->annotations, m->n_annotations);
+	oci_json_set_kv(o, "annotations", m->annotations, m->n_annotations);
 	return o;
 }
 
@@ -386,9 +328,9 @@ json_t *oci_index_to_json(const struct oci_index *ix)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "schemaVersion", json_integer(2));
-	set_string(o, "mediaType", ix->media_type);
+	oci_json_set_string(o, "mediaType", ix->media_type);
 	json_object_set_new(o, "manifests", descriptors_to_json(ix->manifests, ix->n_manifests));
-	set_kv(o, "annotations", ix->annotations, ix->n_annotations);
+	oci_json_set_kv(o, "annotations", ix->annotations, ix->n_annotations);
 	return o;
 }
 

@@ -111,6 +111,19 @@ json_t *oci_json_load(const char *data, size_t len, const char *name, bool *ret_
 /* The digits (maybe with '-') a marker string stands for, or NULL when v is no marker. */
 const char *oci_json_marker_digits(json_t *v);
 
+/* Image documents (image_json.c). */
+/* Decode root through fields into a new zeroed struct of size bytes; NULL (released with release) on failure. */
+void *oci_dec_document(struct oci_dec *d, json_t *root, const struct oci_field *fields, size_t size,
+		       void (*release)(void *));
+int oci_dec_digest(struct oci_dec *d, json_t *v, void *out);	  /* char *: a digest digest_validate accepts */
+int oci_dec_digest_strv(struct oci_dec *d, json_t *v, void *out); /* char **: such digests */
+/* Set o[key] when there is something to say: s not NULL, v not empty, n > 0. */
+void oci_json_set_string(json_t *o, const char *key, const char *s);
+void oci_json_set_strv(json_t *o, const char *key, char *const *v);
+void oci_json_set_kv(json_t *o, const char *key, const struct oci_kv *kv, size_t n);
+/* The platform's members (architecture, os, os.version, os.features, variant) into o. */
+void oci_json_set_platform(json_t *o, const struct oci_platform *p);
+
 /* Sections. Each decoder takes the JSON value of its key and fills the struct. */
 int oci_dec_process(struct oci_dec *d, json_t *v, void *out);	/* struct oci_process */
 int oci_dec_linux(struct oci_dec *d, json_t *v, void *out);	/* struct oci_linux */

@@ -226,7 +226,7 @@ static void test_whiteouts(void **state)
 
 struct hostile {
 	const char *entry; /* the entry the error must name */
-	struct tb_entry t[3];
+	struct tb_entry t[4];
 };
 
 static void check_hostile(const struct hostile *h)
@@ -239,7 +239,7 @@ static void check_hostile(const struct hostile *h)
 	size_t n = 0;
 	char **names;
 
-	while (n < 3 && h->t[n].name)
+	while (n < N(h->t) && h->t[n].name)
 		n++;
 	tb_write(f->fd, "l.tar", TB_NONE, h->t, n);
 	assert_int_equal(lfx_unpack(f->fd, "l.tar", dest, &opts, NULL, &err), -1);
@@ -287,6 +287,88 @@ static void test_hostile(void **state)
 		check_hostile(&cases[i]);
 }
 
+/*
+ * The directories of the last entry's path stay open for the next entries:
+ * one replaced by a symlink or a file (directly, or after a whiteout) must
+ * never be written through.
+ */
+static void test_hostile_cached_dirs(void **state)
+{
+	static const struct hostile cases[] = {
+		{"a/b/evil/berth-test-escape",
+		 {{.name = "a/b/evil/f", .data = "x"},
+		  {.name = "a/b/evil", .type = AE_IFLNK, .link = "../../.."},
+		  {.name = "a/b/evil/berth-test-escape", .data = "x"}}},
+		{"a/evil/berth-test-escape",
+		 {{.name = "a/evil/sub/f", .data = "x"},
+		  {.name = "a/.wh.evil"},
+		  {.name = "a/evil", .type = AE_IFLNK, .link = "/"},
+		  {.name = "a/evil/berth-test-escape", .data = "x"}}},
+		{"a/evil/sub/berth-test-escape",
+		 {{.name = "a/evil/sub/f", .data = "x"},
+		  {.name = "a/evil", .type = AE_IFLNK, .link = "/etc"},
+		  {.name = "a/evil/sub/berth-test-escape", .data = "x"}}},
+		{"a/d/x", {{.name = "a/d/f", .data = "x"}, {.name = "a/d", .data = "a file now"}, {.name = "a/d/x"}}},
+		{"a/h",
+		 {{.name = "a/evil/f", .data = "x"},
+		  {.name = "a/evil", .type = AE_IFLNK, .link = "/etc"},
+		  {.name = "a/h", .hardlink = "a/evil/passwd"}}},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++)
+		check_hostile(&cases[i]);
+}
+
+/* Files are made with their mode when nothing changes it after: it is exact whatever the umask. */
+static void check_modes(mode_t mask)
+{
+	static const mode_t perms[] = {0644, 0755, 0444, 0111, 0777, 04755, 02755, 01777, 0600};
+	struct tb_entry t[N(perms) + 2] = {{.name = "d/", .type = AE_IFDIR, .perm = 0700}};
+	_cleanup_error_ struct berth_error *err = NULL;
+	struct img_unpack_opts opts = {.ignore_chown_errors = !is_root()};
+	struct lfx *f = lfx_new();
+	int dest = lfx_mkdir(f, "dest");
+	mode_t old;
+	char name[N(perms)][16];
+	struct stat st;
+
+	for (size_t i = 0; i < N(perms); i++) {
+		snprintf(name[i], sizeof(name[i]), "d/f%zu", i);
+		t[i + 1] = (struct tb_entry){
+			.name = name[i], .data = "x", .perm = perms[i], .uid = geteuid(), .gid = getegid()};
+	}
+	/* another owner (chown clears setuid): the mode still comes out exact */
+	t[N(perms) + 1] = (struct tb_entry){.name = "d/other", .data = "x", .perm = 04755, .uid = 1000, .gid = 1000};
+	tb_write(f->fd, "l.tar", TB_NONE, t, is_root() ? N(t) : N(t) - 1);
+	old = umask(mask);
+	assert_int_equal(lfx_unpack(f->fd, "l.tar", dest, &opts, NULL, &err), 0);
+	umask(old);
+	for (size_t i = 0; i < N(perms); i++) {
+		assert_int_equal(fstatat(dest, name[i], &st, AT_SYMLINK_NOFOLLOW), 0);
+		assert_int_equal(st.st_mode & 07777, perms[i]);
+		assert_int_equal(st.st_uid, geteuid());
+		assert_int_equal(st.st_gid, getegid());
+	}
+	assert_int_equal(fstatat(dest, "d", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	if (is_root()) {
+		assert_int_equal(fstatat(dest, "d/other", &st, AT_SYMLINK_NOFOLLOW), 0);
+		assert_int_equal(st.st_mode & 07777, 04755);
+		assert_int_equal(st.st_uid, 1000);
+	}
+	close(dest);
+	lfx_free(f);
+}
+
+static void test_modes_any_umask(void **state)
+{
+	(void)state;
+	check_modes(022);
+	check_modes(077);
+	check_modes(0);
+}
+
 /* A hostile entry midway: what came before stays inside dest, and the error names the bad one. */
 static void test_hostile_after_good(void **state)
 {
@@ -308,6 +390,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_whiteouts, lfx_teardown),
 		cmocka_unit_test_teardown(test_hostile, lfx_teardown),
 		cmocka_unit_test_teardown(test_hostile_after_good, lfx_teardown),
+		cmocka_unit_test_teardown(test_hostile_cached_dirs, lfx_teardown),
+		cmocka_unit_test_teardown(test_modes_any_umask, lfx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

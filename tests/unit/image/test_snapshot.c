@@ -8,6 +8,7 @@
 
 #include <sys/mount.h>
 
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 #define BAD "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
 static struct img_store *open_store(struct lfx *f)
@@ -109,6 +110,94 @@ static void test_layers_shared(void **state)
 	lfx_free(f);
 }
 
+/* The writer's own digest, final once asked for; a commit of a download the caller verified. */
+static void test_blob_writer_digest(void **state)
+{
+	struct lfx *f = lfx_new();
+	_cleanup_img_store_ struct img_store *s = open_store(f);
+	struct img_blob_writer *w = NULL;
+	struct berth_error *err = NULL;
+	char want[DIGEST_STR_SIZE], got[DIGEST_STR_SIZE], again[DIGEST_STR_SIZE];
+
+	(void)state;
+	assert_int_equal(digest_buffer("hello world", 11, want, NULL), 0);
+	assert_int_equal(img_blob_create(s, &w, NULL), 0);
+	assert_int_equal(img_blob_write(w, "hello ", 6, NULL), 0);
+	assert_int_equal(img_blob_write(w, "world", 5, NULL), 0);
+	assert_int_equal(img_blob_writer_digest(w, got, NULL), 0);
+	assert_string_equal(got, want);
+	assert_int_equal(img_blob_writer_digest(w, again, NULL), 0);
+	assert_string_equal(again, want);
+	/* final: no more bytes */
+	assert_int_equal(img_blob_write(w, "!", 1, &err), -1);
+	berth_error_free(&err);
+	assert_int_equal(img_blob_commit(s, w, BAD, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "digest mismatch"));
+	berth_error_free(&err);
+	assert_int_equal(count_entries(f->fd, "root/tmp"), 0);
+
+	/* a raw writer: the file is hashed when asked */
+	assert_int_equal(img_blob_create(s, &w, NULL), 0);
+	assert_int_equal(write(img_blob_writer_fd(w), "hello world", 11), 11);
+	assert_int_equal(img_blob_commit(s, w, want, got, NULL), 0);
+	assert_string_equal(got, want);
+	assert_int_equal(img_blob_remove(s, want, NULL), 0);
+
+	/* verified by its writer: stored under that digest, not read again */
+	assert_int_equal(img_blob_create(s, &w, NULL), 0);
+	assert_int_equal(write(img_blob_writer_fd(w), "hello world", 11), 11);
+	assert_int_equal(img_blob_commit_verified(s, w, want, NULL), 0);
+	assert_true(img_blob_exists(s, want));
+	assert_int_equal(img_blob_create(s, &w, NULL), 0);
+	assert_int_equal(img_blob_commit_verified(s, w, "sha256:../x", &err), -1);
+	berth_error_free(&err);
+	assert_int_equal(count_entries(f->fd, "root/tmp"), 0);
+	assert_int_equal(count_entries(f->fd, "root/blobs/sha256"), 1);
+	lfx_free(f);
+}
+
+/* A stored blob as a layer: an uncompressed one's diff id is its digest, a gzip'd one's is computed. */
+static void test_layers_from_blobs(void **state)
+{
+	const struct tb_entry t[] = {{.name = "etc", .type = AE_IFDIR}, {.name = "etc/a", .data = "A"}};
+	const struct img_unpack_opts opts = {.ignore_chown_errors = geteuid() != 0};
+	struct lfx *f = lfx_new();
+	_cleanup_img_store_ struct img_store *s = open_store(f);
+	struct img_layer_info info = {0}, gz = {0};
+	struct berth_error *err = NULL;
+	char plain[DIGEST_STR_SIZE], packed[DIGEST_STR_SIZE];
+	_cleanup_free_ char *data = NULL, *zdata = NULL;
+	size_t len = 0, zlen = 0;
+
+	(void)state;
+	tb_write(f->fd, "a.tar", TB_NONE, t, N(t));
+	tb_write(f->fd, "a.tar.gz", TB_GZIP, t, N(t));
+	assert_int_equal(fs_read_file_at(f->fd, "a.tar", &data, &len, NULL), 0);
+	assert_int_equal(fs_read_file_at(f->fd, "a.tar.gz", &zdata, &zlen, NULL), 0);
+	assert_int_equal(img_blob_put(s, data, len, NULL, plain, NULL), 0);
+	assert_int_equal(img_blob_put(s, zdata, zlen, NULL, packed, NULL), 0);
+	/* the gzip'd blob's diff id is the plain one's digest: it must match */
+	assert_int_equal(img_layers_unpack_blob(s, packed, plain, &opts, &gz, NULL), 0);
+	assert_string_equal(gz.diff_id, plain);
+	assert_false(gz.existed);
+	assert_int_equal(img_layers_remove(s, plain, NULL), 0);
+	assert_int_equal(img_layers_unpack_blob(s, plain, NULL, &opts, &info, NULL), 0);
+	assert_string_equal(info.diff_id, plain);
+	assert_true(img_layers_has(s, plain));
+	/* a wrong diff id is refused for both, a missing blob is an error */
+	assert_int_equal(img_layers_unpack_blob(s, plain, BAD, &opts, &info, &err), -1);
+	assert_non_null(strstr(err->msg, "does not match"));
+	berth_error_free(&err);
+	assert_int_equal(img_layers_unpack_blob(s, packed, packed, &opts, &info, &err), -1);
+	assert_non_null(strstr(err->msg, "does not match"));
+	berth_error_free(&err);
+	assert_int_equal(img_layers_unpack_blob(s, BAD, NULL, &opts, &info, &err), -1);
+	assert_non_null(strstr(err->msg, "missing"));
+	berth_error_free(&err);
+	assert_int_equal(count_entries(f->fd, "root/tmp"), 0);
+	lfx_free(f);
+}
+
 static void test_options_fit_a_page(void **state)
 {
 	const char *links[161] = {NULL};
@@ -182,6 +271,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_blobs_verified, lfx_teardown),
 		cmocka_unit_test_teardown(test_layers_shared, lfx_teardown),
+		cmocka_unit_test_teardown(test_blob_writer_digest, lfx_teardown),
+		cmocka_unit_test_teardown(test_layers_from_blobs, lfx_teardown),
 		cmocka_unit_test(test_options_fit_a_page),
 		cmocka_unit_test_teardown(test_overlay_of_stored_layers, lfx_teardown),
 	};
