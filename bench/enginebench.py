@@ -51,8 +51,11 @@ def quiet(argv, env=None, timeout=120):
 
 
 def must(argv, env=None, what=None):
-    """Run argv; its stdout, or SystemExit with the last line of its stderr."""
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=env)
+    """Run argv; its stdout, or RuntimeError with the last line of its stderr."""
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RuntimeError("%s: %s" % (what or " ".join(argv[:3]), e))
     if p.returncode != 0:
         msg = p.stderr.decode(errors="replace").strip().splitlines()
         raise RuntimeError("%s: exit %d: %s" % (what or " ".join(argv[:3]), p.returncode, msg[-1] if msg else ""))
@@ -81,10 +84,15 @@ class Berth:
         return ["run", "--cgroup-parent", self.cgroup_parent]
 
     def remove_all(self):
-        ids = subprocess.run(self.argv("ps", "-aq"), stdin=subprocess.DEVNULL, capture_output=True,
-                             env=self.env).stdout.split()
+        try:
+            ids = subprocess.run(self.argv("ps", "-aq"), stdin=subprocess.DEVNULL, capture_output=True,
+                                 env=self.env, timeout=120).stdout.split()
+        except (OSError, subprocess.TimeoutExpired):
+            ids = []
         if ids:
-            quiet(self.argv("rm", "-f", *[i.decode() for i in ids]), self.env)
+            quiet(self.argv("rm", "-f", *[i.decode() for i in ids]), self.env, timeout=300)
+        # monitors left when berth could not run (their containers go with the cgroups)
+        kill_all(self.dir + "/")
 
 
 class Podman:
@@ -146,15 +154,27 @@ class Podman:
     def remove_all(self):
         quiet(self.argv("rm", "-a", "-f", "-t", "0"), self.env, timeout=300)
         # conmons left by a failure midway (they name the store in their argv)
-        for pid in pids_with_arg("conmon", self.dir + "/"):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        kill_all(self.dir + "/")
 
     def done(self):
         if self.bridge and os.path.exists("/sys/class/net/" + self.bridge):
             quiet(["ip", "link", "del", self.bridge])
+
+
+def kill_all(needle, tries=20):
+    """SIGKILL every process with an argument containing needle, again
+    until none is left (one may be starting meanwhile)."""
+    for _ in range(tries):
+        pids = pids_with_arg(None, needle)
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
+    print("# cleanup: processes naming %s are left: %s" % (needle, pids_with_arg(None, needle)), file=sys.stderr)
 
 
 def pids_with_arg(comm, needle):
@@ -209,22 +229,44 @@ def cgroup_prefix(tag):
 
 
 def remove_cgroups(prefix):
-    """rmdir every top-level cgroup named prefix or prefix-* (children
-    first), killing what is still in them: only this run's (cgroup_prefix)."""
-    for base in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
-        if not os.path.isdir(base):
+    """Remove every top-level cgroup named prefix or prefix-* (children
+    first), killing what is still in them: only this run's (cgroup_prefix).
+    A controller directory that is no cgroup mount here (the unified one,
+    unmounted in this namespace: a plain directory of the /sys/fs/cgroup
+    tmpfs, shared with the host, where Podman and crun write plain files) is
+    removed as files, and nothing is killed from it."""
+    cg_mounts = set()
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            fstype = fields[fields.index("-") + 1]
+            if fstype in ("cgroup", "cgroup2"):
+                cg_mounts.add(fields[4])
+    ctls = set(cg_mounts)
+    if os.path.isdir("/sys/fs/cgroup"):
+        ctls |= {os.path.join("/sys/fs/cgroup", c) for c in os.listdir("/sys/fs/cgroup")
+                 if os.path.isdir(os.path.join("/sys/fs/cgroup", c))
+                 and not os.path.islink(os.path.join("/sys/fs/cgroup", c))}
+    for ctl in sorted(ctls):
+        try:
+            tops = os.listdir(ctl)
+        except OSError:
             continue
-        for ctl in [base] + [os.path.join(base, c) for c in os.listdir(base)]:
-            if not os.path.isdir(ctl) or os.path.islink(ctl):
+        for top in tops:
+            path = os.path.join(ctl, top)
+            if not (top == prefix or top.startswith(prefix + "-")) or not os.path.isdir(path):
                 continue
-            for top in os.listdir(ctl):
-                if (top == prefix or top.startswith(prefix + "-")) and os.path.isdir(os.path.join(ctl, top)):
-                    rmdir_tree(os.path.join(ctl, top))
+            if ctl in cg_mounts:
+                rmdir_tree(path)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def rmdir_tree(path):
+    """rmdir a cgroup and its children, deepest first; what still runs in
+    one is killed (a second at most per cgroup)."""
     for dirpath, _, _ in sorted(os.walk(path), key=lambda w: -len(w[0])):
-        for attempt in range(20):
+        for _ in range(20):
             try:
                 os.rmdir(dirpath)
                 break
@@ -238,6 +280,8 @@ def rmdir_tree(path):
                 except OSError:
                     pass
                 time.sleep(0.05)
+    if os.path.isdir(path):
+        print("# cleanup: cgroup %s is left" % path, file=sys.stderr)
 
 
 def mounts_under(path):
@@ -258,3 +302,5 @@ def remove_tree(path):
     for mp in mounts_under(path):
         quiet(["umount", "-l", mp])
     shutil.rmtree(path, ignore_errors=True)
+    if os.path.exists(path):
+        print("# cleanup: %s is left" % path, file=sys.stderr)

@@ -193,6 +193,7 @@ int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wai
 		/* the checker records only while the State names this process: after set_running */
 		health = eng_health_start(e, id, r.pid, NULL);
 		mon_report(&ready_fd, NULL);
+		/* the monitor lives as long as the container: give back the heap pages the start freed */
 		malloc_trim(0);
 		status = mon_wait(&r);
 		eng_health_stop(health > 0 ? health : 0);
