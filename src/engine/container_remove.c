@@ -21,6 +21,7 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
 	_cleanup_ctr_ struct eng_ctr *c = NULL;
 	_cleanup_free_ char *dir = NULL, *rundir = NULL, *root = eng_runtime_root(e);
 	struct rt_global g = {.root = root};
+	int code;
 
 	if (eng_ctr_find(e, name, &c, err) < 0)
 		return -1;
@@ -32,8 +33,17 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
 					       c->name, eng_ctr_status(c));
 		if (eng_ctr_update_state(e, c->id, mark_removing, NULL, err) < 0)
 			return -1;
-		rt_kill(&g, c->id, SIGKILL, true, NULL);
-		if (eng_ctr_stop(e, c->id, 0, err) < 0)
+		/* as dockerd: SIGKILL and its "kill" event, then the exit; no stop signal, no "stop" event */
+		if (rt_kill(&g, c->id, SIGKILL, true, NULL) == 0) {
+			json_t *attrs = json_pack("{s:s}", "signal", "9");
+
+			eng_event_container(e, c, "kill", attrs);
+			json_decref(attrs);
+		}
+		/* a frozen container dies once thawed, as dockerd resumes it */
+		if (!strcmp(eng_ctr_status(c), ENG_STATUS_PAUSED))
+			rt_resume(&g, c->id, NULL);
+		if (eng_ctr_wait(e, c->id, NULL, &code, err) < 0)
 			return -1;
 	}
 	dir = eng_ctr_dir(e, c->id);

@@ -53,6 +53,19 @@ static int signal_ctr(struct eng *e, const char *id, int sig, struct berth_error
 	return rt_kill(&g, id, sig, false, err);
 }
 
+/* A frozen container takes its SIGKILL once thawed: dockerd resumes it after the signal too. */
+static void thaw_paused(struct eng *e, const struct eng_ctr *c)
+{
+	_cleanup_free_ char *root = NULL;
+	struct rt_global g = {0};
+
+	if (strcmp(eng_ctr_status(c), ENG_STATUS_PAUSED) != 0)
+		return;
+	root = eng_runtime_root(e);
+	g.root = root;
+	rt_resume(&g, c->id, NULL);
+}
+
 /* docker's "kill" event: the signal as a number. */
 static void kill_event(struct eng *e, const struct eng_ctr *c, int sig)
 {
@@ -98,6 +111,7 @@ int eng_ctr_stop(struct eng *e, const char *name, int timeout, struct berth_erro
 	if (rc > 0) {
 		if (signal_ctr(e, c->id, SIGKILL, NULL) == 0)
 			kill_event(e, c, SIGKILL);
+		thaw_paused(e, c);
 		rc = wait_not_running(e, c->id, -1, err);
 	}
 	if (rc == 0)
@@ -122,6 +136,8 @@ int eng_ctr_kill(struct eng *e, const char *name, const char *signal, struct ber
 	if (signal_ctr(e, c->id, sig, err) < 0)
 		return -1;
 	kill_event(e, c, sig);
+	if (sig == SIGKILL)
+		thaw_paused(e, c);
 	return 0;
 }
 

@@ -215,12 +215,12 @@ int spec_user_resolve(int rootfs_fd, const char *user, json_t *group_add, struct
 		return -1;
 	if (resolve_user(&u, passwd, arg, &m, err) < 0)
 		goto fail;
-	if (group_arg && *group_arg) {
-		if (resolve_group(groups, group_arg, &u.gid, err) < 0)
-			goto fail;
-	} else if (m.found) {
+	if (group_arg && *group_arg && resolve_group(groups, group_arg, &u.gid, err) < 0)
+		goto fail;
+	/* the primary group first among the supplementary ones, as docker since CVE-2022-36109 */
+	add_gid(&u, u.gid);
+	if (!(group_arg && *group_arg) && m.found)
 		add_memberships(&u, groups, m.name);
-	}
 	json_array_foreach(group_add, i, v)
 	{
 		if (!json_is_string(v)) {

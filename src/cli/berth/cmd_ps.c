@@ -127,6 +127,49 @@ static void display(json_t *row, bool no_trunc)
 	json_object_set_new(row, "Command", json_string(quoted));
 }
 
+/*
+ * ancestor=NAME compares image ids, as docker's: "busybox:latest" finds the
+ * containers of "busybox". Names without a local image stay as they are.
+ */
+static char **resolve_ancestors(struct eng *e, char **filter)
+{
+	char **out = NULL;
+
+	for (size_t i = 0; filter && filter[i]; i++) {
+		_cleanup_free_ char *id = NULL;
+		const char *hex;
+
+		if (!strncmp(filter[i], "ancestor=", 9) && eng_image_resolve(e, filter[i] + 9, &id, NULL) == 0 && id) {
+			hex = strchr(id, ':');
+			strv_push_take(&out, xasprintf("ancestor=%s", hex ? hex + 1 : id));
+		} else {
+			strv_push(&out, filter[i]);
+		}
+	}
+	return out;
+}
+
+/* docker ps -s: the bytes the container wrote, then with its image's ("5kB (virtual 4.27MB)"). */
+static void add_size(struct eng *e, json_t *row)
+{
+	const char *image = field(row, "BerthImageID");
+	_cleanup_free_ char *dir = eng_ctr_dir(e, field(row, "ID")), *upper = xasprintf("%s/upper", dir);
+	_cleanup_free_ char *rw = NULL, *virt = NULL;
+	int64_t bytes = eng_tree_size(upper), image_bytes = 0;
+	json_t *doc = NULL;
+
+	if (*image && eng_image_inspect(e, image, &doc, NULL) == 0)
+		image_bytes = json_integer_value(json_object_get(doc, "Size"));
+	json_decref(doc);
+	rw = eng_human_size((double)bytes);
+	if (bytes + image_bytes <= 0) {
+		json_object_set_new(row, "Size", json_string(rw));
+		return;
+	}
+	virt = eng_human_size((double)(bytes + image_bytes));
+	json_object_set_new(row, "Size", json_sprintf("%s (virtual %s)", rw, virt));
+}
+
 /* Stopped containers too: -a, -n, -l, or a filter on status or exit code (as docker). */
 static bool show_all(const struct ps_opts *o, int limit)
 {
@@ -152,6 +195,7 @@ static int ps_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args
 	struct ps_opts *o = opts;
 	_cleanup_eng_ struct eng *e = NULL;
 	_cleanup_error_ struct berth_error *err = NULL;
+	_cleanup_strv_ char **filter = NULL;
 	json_t *rows = NULL, *shown = json_array(), *row;
 	int limit = o->latest ? 1 : o->last;
 	size_t i;
@@ -165,10 +209,14 @@ static int ps_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args
 		json_decref(shown);
 		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	}
+	filter = resolve_ancestors(e, o->filter);
 	json_array_foreach(rows, i, row)
 	{
-		if (!keep(row, o->filter) || (limit >= 0 && json_array_size(shown) >= (size_t)limit))
+		if (!keep(row, filter) || (limit >= 0 && json_array_size(shown) >= (size_t)limit))
 			continue;
+		/* as docker, sizes only when asked for: they walk every file the container wrote */
+		if (!o->quiet && (o->size || (o->format && strstr(o->format, ".Size"))))
+			add_size(e, row);
 		display(row, o->no_trunc);
 		json_object_del(row, "BerthImageID");
 		json_array_append(shown, row);

@@ -63,6 +63,16 @@ const char *bcli_short_id(const char *id)
 	return buf;
 }
 
+/* Characters in n bytes of UTF-8 (as Go's tabwriter counts them, so that "…" is one). */
+static size_t text_width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
 /* Widths of the tab-terminated cells of every line, per column. */
 static size_t *cell_widths(char **lines, size_t *ret_cols)
 {
@@ -82,8 +92,8 @@ static size_t *cell_widths(char **lines, size_t *ret_cols)
 				w[col] = 0;
 				cols = col + 1;
 			}
-			if (j - start > w[col])
-				w[col] = j - start;
+			if (text_width(l + start, j - start) > w[col])
+				w[col] = text_width(l + start, j - start);
 			col++;
 			start = j + 1;
 		}
@@ -112,7 +122,8 @@ void bcli_tabwrite(const char *text)
 		while ((tab = strchr(cell, '\t'))) {
 			size_t width = w[col] + 3 < 10 ? 10 : w[col] + 3;
 
-			printf("%.*s%*s", (int)(tab - cell), cell, (int)(width - (size_t)(tab - cell)), "");
+			printf("%.*s%*s", (int)(tab - cell), cell,
+			       (int)(width - text_width(cell, (size_t)(tab - cell))), "");
 			cell = tab + 1;
 			col++;
 		}

@@ -116,7 +116,7 @@ static void test_process_fields(void **state)
 	assert_json(json_object_get(p, "cwd"), "\"/w\"");
 	assert_json(json_object_get(p, "terminal"), "true");
 	assert_json(json_object_get(p, "consoleSize"), "{\"height\":40,\"width\":120}");
-	assert_json(json_object_get(p, "user"), "{\"uid\":1000,\"gid\":1000,\"additionalGids\":[10,50,29]}");
+	assert_json(json_object_get(p, "user"), "{\"uid\":1000,\"gid\":1000,\"additionalGids\":[1000,10,50,29]}");
 	assert_json(json_object_get(spec, "hostname"), "\"web\"");
 	assert_json(json_object_get(spec, "domainname"), "\"example.org\"");
 	json_decref(spec);

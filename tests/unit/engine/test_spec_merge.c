@@ -110,18 +110,19 @@ struct user_case {
 };
 
 static const struct user_case user_cases[] = {
+	/* the primary gid leads the supplementary ones, as docker's since CVE-2022-36109 */
 	{"", NULL, 0, 0, "0,10", "/root", NULL},
 	{"root", NULL, 0, 0, "0,10", "/root", NULL},
-	{"alice", NULL, 1000, 1000, "10,50", "/home/alice", NULL},
-	{"1000", NULL, 1000, 1000, "10,50", "/home/alice", NULL},
-	{"alice:staff", NULL, 1000, 50, "", "/home/alice", NULL},
-	{"alice:29", NULL, 1000, 29, "", "/home/alice", NULL},
-	{"1000:1000", NULL, 1000, 1000, "", "/home/alice", NULL},
-	{"bob", NULL, 1001, 100, "50,29", "/home/bob", NULL},
-	{"5000", NULL, 5000, 0, "", "/", NULL},
-	{"5000:5000", NULL, 5000, 5000, "", "/", NULL},
-	{"nohome", NULL, 1002, 1002, "", "/", NULL},
-	{"daemon", "[\"audio\",\"7\",\"audio\"]", 1, 1, "29,7", "/usr/sbin", NULL},
+	{"alice", NULL, 1000, 1000, "1000,10,50", "/home/alice", NULL},
+	{"1000", NULL, 1000, 1000, "1000,10,50", "/home/alice", NULL},
+	{"alice:staff", NULL, 1000, 50, "50", "/home/alice", NULL},
+	{"alice:29", NULL, 1000, 29, "29", "/home/alice", NULL},
+	{"1000:1000", NULL, 1000, 1000, "1000", "/home/alice", NULL},
+	{"bob", NULL, 1001, 100, "100,50,29", "/home/bob", NULL},
+	{"5000", NULL, 5000, 0, "0", "/", NULL},
+	{"5000:5000", NULL, 5000, 5000, "5000", "/", NULL},
+	{"nohome", NULL, 1002, 1002, "1002", "/", NULL},
+	{"daemon", "[\"audio\",\"7\",\"audio\"]", 1, 1, "1,29,7", "/usr/sbin", NULL},
 	{"carol", NULL, 0, 0, "", NULL, "unable to find user carol: no matching entries in passwd file"},
 	{"alice:nogroup", NULL, 0, 0, "", NULL, "unable to find group nogroup: no matching entries in group file"},
 	{"alice", "[\"nogroup\"]", 0, 0, "", NULL, "unable to find group nogroup: no matching entries in group file"},
@@ -171,8 +172,8 @@ static void test_user_table(void **state)
 static void test_user_no_passwd(void **state)
 {
 	static const struct user_case cases[] = {
-		{"", NULL, 0, 0, "", "/root", NULL},
-		{"123:45", NULL, 123, 45, "", "/", NULL},
+		{"", NULL, 0, 0, "0", "/root", NULL},
+		{"123:45", NULL, 123, 45, "45", "/", NULL},
 		{"alice", NULL, 0, 0, "", NULL, "unable to find user alice: no matching entries in passwd file"},
 	};
 	struct fx f;
