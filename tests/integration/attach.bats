@@ -7,37 +7,11 @@
 
 bats_require_minimum_version 1.5.0
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BERTH=${BERTH:-$REPO/build/src/cli/berth}
+load helpers/engine
 
-setup()
-{
-	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
-	b pull -q busybox >/dev/null
-}
+setup() { engine_setup; }
 
-teardown()
-{
-	local ids
-	ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-	[ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
-	grep -q " $BATS_TEST_TMPDIR" /proc/self/mountinfo && \
-		grep " $BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r umount -l
-	rm -rf "$BERTH_ROOT" "$BERTH_RUNROOT"
-}
-
-b() { timeout -k 5 60 "$BERTH" "$@"; }
-
-expect()
-{
-	[[ $output =~ $1 ]] || {
-		echo "expected /$1/ in:"
-		echo "$output"
-		return 1
-	}
-}
+teardown() { engine_teardown; }
 
 # Run a command on a new pty of ROWS x COLS (default 24x80); INPUTS holds
 # pieces separated by '|' (python escapes: \n, \x10) written whenever the

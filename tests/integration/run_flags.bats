@@ -7,25 +7,11 @@
 
 bats_require_minimum_version 1.5.0
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BERTH=${BERTH:-$REPO/build/src/cli/berth}
+load helpers/engine
 
-setup()
-{
-	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
-	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
-	b pull -q busybox >/dev/null
-}
+setup() { engine_setup; }
 
-teardown()
-{
-	local ids
-	ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-	[ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
-	rm -rf "$BERTH_ROOT" "$BERTH_RUNROOT"
-}
-
-b() { timeout -k 5 60 "$BERTH" "$@"; }
+teardown() { engine_teardown; }
 
 @test "environment: -e, --env-file, the image's PATH, HOSTNAME" {
 	printf 'A=from-file\n# comment\nB=2\n' >"$BATS_TEST_TMPDIR/env"
