@@ -17,34 +17,6 @@
 #include "image/image.h"
 #include "store/store.h"
 
-/* The image's layer links, top first. */
-static int layer_links(struct eng *e, const char *image_id, char ***ret, struct berth_error **err)
-{
-	struct db_image img = {0};
-	_cleanup_strv_ char **links = xcalloc(1, sizeof(char *));
-	size_t n;
-
-	if (db_image_get(e->db, image_id, &img, err) < 0)
-		return -1;
-	if (!img.id)
-		return berth_error_set(err, 0, "image %s of the container is gone", image_id);
-	n = strv_length(img.diff_ids);
-	for (size_t i = n; i-- > 0;) {
-		struct img_layer_info info = {0};
-
-		if (img_layers_info(e->store, img.diff_ids[i], &info, err) < 0 || !info.link[0]) {
-			if (!info.link[0])
-				berth_error_set(err, 0, "layer %s of image %s is missing", img.diff_ids[i], image_id);
-			db_image_done(&img);
-			return -1;
-		}
-		strv_push(&links, info.link);
-	}
-	db_image_done(&img);
-	*ret = TAKE_PTR(links);
-	return 0;
-}
-
 static int mount_overlay(struct eng *e, const struct eng_ctr *c, struct eng_ctr_fs *fs, struct berth_error **err)
 {
 	_cleanup_free_ char *dir = eng_ctr_dir(e, c->id), *upper = NULL, *work = NULL, *merged = NULL;
@@ -53,7 +25,7 @@ static int mount_overlay(struct eng *e, const struct eng_ctr *c, struct eng_ctr_
 	upper = xasprintf("%s/upper", dir);
 	work = xasprintf("%s/work", dir);
 	merged = xasprintf("%s/merged", dir);
-	if (layer_links(e, c->image_id, &links, err) < 0 ||
+	if (eng_image_layer_links(e, c->image_id, &links, err) < 0 ||
 	    img_snapshot_mount(e->store, (const char *const *)links, upper, work, merged, err) < 0)
 		return -1;
 	fs->root_fd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -24,6 +24,8 @@ struct img_ref;
  * ambiguous prefix or a malformed name is an error.
  */
 int eng_image_resolve(struct eng *e, const char *name, char **ret_id, struct berth_error **err);
+/* The short l/ links of an image's unpacked layers, top first (for an overlay mount). */
+int eng_image_layer_links(struct eng *e, const char *image_id, char ***ret, struct berth_error **err);
 /* eng_image_resolve, with "No such image: NAME" when nothing matches. */
 int eng_image_find(struct eng *e, const char *name, char **ret_id, struct berth_error **err);
 

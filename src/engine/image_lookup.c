@@ -87,3 +87,28 @@ int eng_image_find(struct eng *e, const char *name, char **ret_id, struct berth_
 		return berth_error_set(err, 0, "No such image: %s", name);
 	return 0;
 }
+
+int eng_image_layer_links(struct eng *e, const char *image_id, char ***ret, struct berth_error **err)
+{
+	struct db_image img = {0};
+	_cleanup_strv_ char **links = xcalloc(1, sizeof(char *));
+
+	if (db_image_get(e->db, image_id, &img, err) < 0)
+		return -1;
+	if (!img.id)
+		return berth_error_set(err, 0, "image %s of the container is gone", image_id);
+	for (size_t i = strv_length(img.diff_ids); i-- > 0;) {
+		struct img_layer_info info = {0};
+
+		if (img_layers_info(e->store, img.diff_ids[i], &info, err) < 0 || !info.link[0]) {
+			if (!info.link[0])
+				berth_error_set(err, 0, "layer %s of image %s is missing", img.diff_ids[i], image_id);
+			db_image_done(&img);
+			return -1;
+		}
+		strv_push(&links, info.link);
+	}
+	db_image_done(&img);
+	*ret = TAKE_PTR(links);
+	return 0;
+}

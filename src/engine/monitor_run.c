@@ -25,34 +25,6 @@
 #define LOG_MAX_SIZE_DEFAULT (10u << 20)
 #define LOG_MAX_FILE_DEFAULT 3
 
-/* The image's layer links, top first. */
-static int layer_links(struct eng *e, const char *image_id, char ***ret, struct berth_error **err)
-{
-	struct db_image img = {0};
-	_cleanup_strv_ char **links = xcalloc(1, sizeof(char *));
-	size_t n;
-
-	if (db_image_get(e->db, image_id, &img, err) < 0)
-		return -1;
-	if (!img.id)
-		return berth_error_set(err, 0, "image %s of the container is gone", image_id);
-	n = strv_length(img.diff_ids);
-	for (size_t i = n; i-- > 0;) {
-		struct img_layer_info info;
-
-		if (img_layers_info(e->store, img.diff_ids[i], &info, err) < 0 || !info.existed) {
-			if (!info.existed)
-				berth_error_set(err, 0, "layer %s of image %s is missing", img.diff_ids[i], image_id);
-			db_image_done(&img);
-			return -1;
-		}
-		strv_push(&links, info.link);
-	}
-	db_image_done(&img);
-	*ret = TAKE_PTR(links);
-	return 0;
-}
-
 static int mount_rootfs(struct mon_run *r, const struct eng_ctr *c, const char *dir, struct berth_error **err)
 {
 	_cleanup_strv_ char **links = NULL;
@@ -62,7 +34,7 @@ static int mount_rootfs(struct mon_run *r, const struct eng_ctr *c, const char *
 	_cleanup_close_ int userns = -1;
 	int rc;
 
-	if (layer_links(r->e, c->image_id, &links, err) < 0)
+	if (eng_image_layer_links(r->e, c->image_id, &links, err) < 0)
 		return -1;
 	/* a mount left by a monitor that died */
 	umount2(r->merged, MNT_DETACH);
