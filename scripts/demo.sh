@@ -32,12 +32,13 @@ script='echo "PID of this shell: $$"
 echo "hostname: $(hostname)"
 echo "processes:"; ps -o pid,user,comm
 echo "network interfaces: $(ls /sys/class/net | tr "\n" " ")"
-echo "root filesystem: $(grep " / " /proc/mounts | cut -d" " -f1-3)"'
+echo "root filesystem: $(grep " / " /proc/mounts | cut -d" " -f1-3)"
+echo "its own mounts:"; cut -d" " -f1-3 /proc/mounts | head -n 8'
 
 echo "host: PID $$, hostname $(hostname), interfaces: $(ls /sys/class/net | tr '\n' ' ')"
-echo "--- berth run --name berth-demo --hostname berth-demo busybox sh -c ..."
-"$BERTH" run --name berth-demo --hostname berth-demo busybox sh -c "$script" </dev/null
-echo "--- berth ps -a"
+echo "--- berth run --rm --hostname berth-demo busybox sh -c ..."
+"$BERTH" run --rm --name berth-demo --hostname berth-demo busybox sh -c "$script" </dev/null
+echo "--- berth ps -a (--rm removed it)"
 "$BERTH" ps -a
 echo "--- berth images"
 "$BERTH" images
