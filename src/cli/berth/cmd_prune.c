@@ -12,15 +12,6 @@ struct prune_opts {
 	char **filter;
 };
 
-static bool confirm(const char *warning)
-{
-	char line[16];
-
-	printf("%s\nAre you sure you want to continue? [y/N] ", warning);
-	fflush(stdout);
-	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
-}
-
 /* Remove stopped containers and print "Deleted Containers:"; adds to *reclaimed. */
 static int prune_containers(struct eng *e, int64_t *reclaimed)
 {
@@ -55,7 +46,7 @@ static int container_prune_run(const struct bcli_ctx *ctx, void *opts, const str
 
 	if (o->filter)
 		return bcli_fail(BCLI_EXIT_ENGINE, "container prune: filters are not supported yet");
-	if (!o->force && !confirm("WARNING! This will remove all stopped containers."))
+	if (!o->force && !bcli_confirm("WARNING! This will remove all stopped containers."))
 		return 0;
 	if (bcli_engine_open(ctx, &e) < 0)
 		return BCLI_EXIT_ENGINE;
@@ -127,7 +118,7 @@ static int system_prune_run(const struct bcli_ctx *ctx, void *opts, const struct
 	if (o->filter)
 		return bcli_fail(BCLI_EXIT_ENGINE, "system prune: filters are not supported yet");
 	/* networks, volumes and the build cache have nothing to prune until berth has them */
-	if (!o->force && !confirm(warning))
+	if (!o->force && !bcli_confirm(warning))
 		return 0;
 	if (bcli_engine_open(ctx, &e) < 0)
 		return BCLI_EXIT_ENGINE;

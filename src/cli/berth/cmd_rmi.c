@@ -75,16 +75,6 @@ static const struct bcli_opt prune_flags[] = {
 	BCLI_OPT_END,
 };
 
-static bool confirm(bool all)
-{
-	char line[16];
-
-	printf("WARNING! This will remove all %s.\nAre you sure you want to continue? [y/N] ",
-	       all ? "images without at least one container associated to them" : "dangling images");
-	fflush(stdout);
-	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
-}
-
 static int prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
 {
 	struct prune_opts *o = opts;
@@ -95,7 +85,9 @@ static int prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_a
 
 	if (o->filter)
 		return bcli_fail(BCLI_EXIT_ENGINE, "image prune: filters are not supported yet");
-	if (!o->force && !confirm(o->all))
+	if (!o->force && !bcli_confirm(o->all ? "WARNING! This will remove all images without at least one container "
+						"associated to them."
+					      : "WARNING! This will remove all dangling images."))
 		return 0;
 	if (bcli_engine_open(ctx, &e) < 0)
 		return BCLI_EXIT_ENGINE;

@@ -229,17 +229,6 @@ static const struct bcli_opt prune_flags[] = {
 	BCLI_OPT_END,
 };
 
-static bool confirm(bool all)
-{
-	char line[16];
-
-	printf("WARNING! This will remove %s local volumes not used by at least one container.\nAre you sure you "
-	       "want to continue? [y/N] ",
-	       all ? "all" : "anonymous");
-	fflush(stdout);
-	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
-}
-
 static int prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
 {
 	struct prune_opts *o = opts;
@@ -252,7 +241,10 @@ static int prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_a
 	(void)args;
 	if (o->filter)
 		return bcli_fail(BCLI_EXIT_ENGINE, "volume prune: filters are not supported yet");
-	if (!o->force && !confirm(o->all))
+	if (!o->force && !bcli_confirm(o->all ? "WARNING! This will remove all local volumes not used by at least one "
+						"container."
+					      : "WARNING! This will remove anonymous local volumes not used by at "
+						"least one container."))
 		return 0;
 	if (bcli_engine_open(ctx, &e) < 0)
 		return BCLI_EXIT_ENGINE;

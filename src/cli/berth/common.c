@@ -235,3 +235,12 @@ int bcli_print_documents(json_t *docs, const char *format)
 	buf_done(&out);
 	return rc;
 }
+
+bool bcli_confirm(const char *warning)
+{
+	char line[16];
+
+	printf("%s\nAre you sure you want to continue? [y/N] ", warning);
+	fflush(stdout);
+	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
+}

@@ -64,3 +64,6 @@ struct bcli_run_request;
  * always, never), create the container, write --cidfile. *ret_id gets the id.
  */
 int bcli_create_container(struct eng *e, struct bcli_run_request *req, char **ret_id, struct berth_error **err);
+
+/* Docker's prune prompt: warning, then "Are you sure you want to continue? [y/N] "; true on y/Y. */
+bool bcli_confirm(const char *warning);
