@@ -10,7 +10,7 @@ packages=(
 	clang-format git
 	# libraries
 	libjansson-dev libcap-dev libseccomp-dev libssl-dev libarchive-dev
-	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev
+	libcurl4-openssl-dev libsqlite3-dev libsystemd-dev libmnl-dev libnftables-dev
 	# tests
 	libcmocka-dev bats busybox-static jq python3 iproute2 util-linux procps
 	psmisc coreutils findutils sqlite3
@@ -25,6 +25,8 @@ packages=(
 	containernetworking-plugins catatonit uidmap skopeo umoci
 	# images: a real registry for pull/push tests (htpasswd from apache2-utils)
 	docker-registry apache2-utils zstd
+	# networking: nft (tests read rule sets), the DNS resolver, bench/net
+	nftables dnsmasq-base iperf3
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -4,6 +4,7 @@
 
 #include "base/cleanup.h"
 #include "base/digest.h"
+#include "base/dlib.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/log.h"

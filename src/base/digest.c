@@ -1,27 +1,100 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* sha256 digests through OpenSSL EVP, and validation of "sha256:<hex>" strings. */
+/*
+ * sha256 digests through OpenSSL EVP, and validation of "sha256:<hex>"
+ * strings. libcrypto is loaded on the first digest (base/dlib.h): most
+ * commands never hash, and it takes a millisecond to load.
+ */
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/digest.h"
+#include "base/dlib.h"
 #include "base/error.h"
+
+#define CRYPTO_SONAME "libcrypto.so.3"
+#define CRYPTO_SYMS(X)        \
+	X(EVP_MD_CTX_new)     \
+	X(EVP_MD_CTX_free)    \
+	X(EVP_DigestInit_ex)  \
+	X(EVP_DigestUpdate)   \
+	X(EVP_DigestFinal_ex) \
+	X(EVP_sha256)         \
+	X(EVP_EncodeBlock)    \
+	X(EVP_DecodeBlock)
+
+static struct {
+#define SLOT(name) __typeof__(name) *name;
+	CRYPTO_SYMS(SLOT)
+#undef SLOT
+} crypto;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static struct berth_error *crypto_failure;
+
+static void crypto_load(void)
+{
+	void *h = dlib_open(CRYPTO_SONAME, &crypto_failure);
+
+	if (!h)
+		return;
+#define RESOLVE(name)                                                          \
+	if (DLIB_RESOLVE(h, CRYPTO_SONAME, crypto, name, &crypto_failure) < 0) \
+		return;
+	CRYPTO_SYMS(RESOLVE)
+#undef RESOLVE
+}
 
 struct digest_ctx {
 	EVP_MD_CTX *md;
 };
 
+/* The table, or NULL with *err set when libcrypto cannot be loaded. */
+static int crypto_ready(struct berth_error **err)
+{
+	pthread_once(&crypto_once, crypto_load);
+	if (crypto_failure)
+		return berth_error_set(err, 0, "%s", crypto_failure->msg);
+	return 0;
+}
+
+/* base64 is not fallible: without libcrypto berth cannot work, say so and exit */
+static void crypto_require(void)
+{
+	struct berth_error *e = NULL;
+
+	if (crypto_ready(&e) < 0)
+		dlib_fatal(e);
+}
+
+void digest_b64_encode(char *out, const void *data, size_t len)
+{
+	crypto_require();
+	crypto.EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+}
+
+int digest_b64_decode(unsigned char *out, const char *s, size_t len)
+{
+	crypto_require();
+	return crypto.EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
+}
+
 struct digest_ctx *digest_new(struct berth_error **err)
 {
-	struct digest_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct digest_ctx *ctx;
 
+	if (crypto_ready(err) < 0) {
+		berth_error_wrap(err, "sha256");
+		return NULL;
+	}
+	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx) {
 		berth_error_set(err, ENOMEM, "sha256");
 		return NULL;
 	}
-	ctx->md = EVP_MD_CTX_new();
-	if (!ctx->md || EVP_DigestInit_ex(ctx->md, EVP_sha256(), NULL) != 1) {
+	ctx->md = crypto.EVP_MD_CTX_new();
+	if (!ctx->md || crypto.EVP_DigestInit_ex(ctx->md, crypto.EVP_sha256(), NULL) != 1) {
 		digest_free(ctx);
 		berth_error_set(err, ENOMEM, "sha256: cannot initialise OpenSSL digest");
 		return NULL;
@@ -32,7 +105,7 @@ struct digest_ctx *digest_new(struct berth_error **err)
 void digest_update(struct digest_ctx *ctx, const void *data, size_t len)
 {
 	if (len)
-		EVP_DigestUpdate(ctx->md, data, len);
+		crypto.EVP_DigestUpdate(ctx->md, data, len);
 }
 
 static void hex_encode(const unsigned char *in, size_t n, char *out)
@@ -51,7 +124,7 @@ void digest_final(struct digest_ctx *ctx, char out[DIGEST_STR_SIZE])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
-	EVP_DigestFinal_ex(ctx->md, md, &n);
+	crypto.EVP_DigestFinal_ex(ctx->md, md, &n);
 	memcpy(out, "sha256:", 7);
 	hex_encode(md, n, out + 7);
 }
@@ -60,7 +133,7 @@ void digest_free(struct digest_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	EVP_MD_CTX_free(ctx->md);
+	crypto.EVP_MD_CTX_free(ctx->md);
 	free(ctx);
 }
 

@@ -47,3 +47,13 @@ int digest_fd(int fd, char out[DIGEST_STR_SIZE], off_t *ret_size, struct berth_e
 int digest_validate(const char *s, struct berth_error **err);
 /* The hex part of a valid digest ("sha256:abc…" → "abc…"); s itself when it has no algorithm. */
 const char *digest_hex(const char *s);
+
+/*
+ * base64 through libcrypto (loaded on first use, as for the digests; a
+ * missing libcrypto prints why and exits 125). encode writes
+ * 4 * ceil(len / 3) characters and a NUL to out; decode writes len / 4 * 3
+ * bytes (padding counted as zero bytes) and returns that count, or -1 for
+ * input that is not base64.
+ */
+void digest_b64_encode(char *out, const void *data, size_t len);
+int digest_b64_decode(unsigned char *out, const char *s, size_t len);

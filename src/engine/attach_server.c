@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -21,22 +23,31 @@
 /* A client that does not read its output for this long is dropped rather than stalling the container. */
 #define CLIENT_SEND_TIMEOUT_S 30
 
-int mon_attach_listen(struct mon_run *r, struct berth_error **err)
+void mon_clients_to_args(const struct mon_run *r, char ***argv)
 {
-	_cleanup_free_ char *dir = NULL;
+	for (size_t i = 0; i < r->n_clients; i++) {
+		const struct mon_client *c = &r->clients[i];
 
-	if (r->listen_fd >= 0)
-		return 0;
-	dir = eng_ctr_rundir(r->e, r->id);
-	if (fs_mkdir_p_at(AT_FDCWD, dir, 0700, err) < 0)
-		return -1;
-	free(r->sock_path);
-	r->sock_path = xasprintf("%s/attach.sock", dir);
-	r->listen_fd = eng_unix_listen(r->sock_path, SOCK_SEQPACKET, err);
-	if (r->listen_fd < 0)
-		return -1;
-	fcntl(r->listen_fd, F_SETFL, O_NONBLOCK);
-	return 0;
+		fcntl(c->fd, F_SETFD, 0);
+		strv_push_take(argv, xasprintf("--client=%d:%u:%d", c->fd, (unsigned)c->streams, c->hello ? 1 : 0));
+	}
+}
+
+void mon_clients_parse(struct mon_run *r, char *const *specs)
+{
+	for (size_t i = 0; specs && specs[i]; i++) {
+		int fd, hello;
+		unsigned streams;
+
+		if (sscanf(specs[i], "%d:%u:%d", &fd, &streams, &hello) != 3 || fd < 0)
+			continue;
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		r->clients = realloc(r->clients, (r->n_clients + 1) * sizeof(*r->clients));
+		if (!r->clients)
+			abort();
+		r->clients[r->n_clients++] =
+			(struct mon_client){.fd = fd, .hello = hello != 0, .streams = (uint8_t)streams};
+	}
 }
 
 void mon_attach_accept(struct mon_run *r)

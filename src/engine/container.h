@@ -123,6 +123,28 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
  */
 int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wait);
 
+/* Where berth-shim left off (its command line for `container-monitor --resume`). */
+struct eng_monitor_resume {
+	int status;	      /* the process's wait status */
+	int listen_fd;	      /* the attach socket, or -1 */
+	char *const *clients; /* "FD:STREAMS:HELLO" of the attached clients */
+	int restarts;
+	long backoff_ms;
+	long long started;
+};
+/* The monitor after berth-shim: record the exit, then on as eng_monitor_run (restarts, AutoRemove). */
+int eng_monitor_resume(struct eng *e, const char *id, const struct eng_monitor_resume *rs);
+
+/* berth-shim's path (BERTH_SHIM_PATH, beside the berth binary, libexecdir), or NULL. Caller frees. */
+char *eng_shim_path(void);
+
+/*
+ * berth-shim's body: serve a running container's stdio, attach clients and
+ * log as the monitor did, then exec berth to resume the monitor. Returns
+ * only on failure (its exit code).
+ */
+int eng_shim_main(int argc, char **argv);
+
 /* ---- documents -------------------------------------------------------------- */
 
 /* docker container inspect: the full document (doc + State + RestartCount + GraphDriver ...). */

@@ -33,7 +33,7 @@ static int image_config(struct eng *e, const char *image_id, json_t **ret, struc
 	json_error_t jerr;
 	json_t *all;
 
-	if (img_blob_read(e->store, image_id, CONFIG_MAX, &data, &len, err) < 0)
+	if (img_blob_read_stored(e->store, image_id, CONFIG_MAX, &data, &len, err) < 0)
 		return -1;
 	all = json_loadb(data, len, 0, &jerr);
 	if (!all)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* docker pause, unpause, rename and container prune: runtime calls, State records, events. */
+/* docker pause, unpause, rename and container prune (with the prune filters): runtime calls, State records, events. */
 #include <errno.h>
 #include <ftw.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/base.h"
 #include "engine/engine.h"
@@ -125,6 +126,92 @@ static int64_t rw_size(struct eng *e, const char *id)
 	return tree_bytes;
 }
 
+/* ---- prune filters ---- */
+
+static int set_until(struct eng_prune_filter *f, const char *val, struct berth_error **err)
+{
+	struct timespec ts;
+
+	if (f->has_until)
+		return berth_error_set(err, 0, "more than one until filter specified");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (eng_log_time_parse(val, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, &f->until_ns, err) < 0)
+		return -1;
+	f->has_until = true;
+	return 0;
+}
+
+static int add_filter(struct eng_prune_filter *f, const char *s, bool with_until, struct berth_error **err)
+{
+	const char *eq = strchr(s, '=');
+	size_t klen = eq ? (size_t)(eq - s) : 0;
+
+	if (!eq)
+		return berth_error_set(err, 0, "bad format of filter (expected name=value)");
+	if (klen == 5 && !strncmp(s, "label", 5))
+		strv_push(&f->labels, eq + 1);
+	else if (klen == 6 && !strncmp(s, "label!", 6))
+		strv_push(&f->not_labels, eq + 1);
+	else if (with_until && klen == 5 && !strncmp(s, "until", 5))
+		return set_until(f, eq + 1, err);
+	else
+		return berth_error_set(err, 0, "invalid filter '%.*s'", (int)klen, s);
+	return 0;
+}
+
+int eng_prune_filter_parse(char *const *filters, bool with_until, struct eng_prune_filter *ret,
+			   struct berth_error **err)
+{
+	struct eng_prune_filter f = {0};
+
+	for (size_t i = 0; filters && filters[i]; i++)
+		if (add_filter(&f, filters[i], with_until, err) < 0) {
+			eng_prune_filter_done(&f);
+			return -1;
+		}
+	*ret = f;
+	return 0;
+}
+
+/* dockerd's MatchKVList: every "k" or "k=v" is among the labels (none given: true). */
+static bool labels_match_all(json_t *labels, char *const *want)
+{
+	if (!want || !want[0])
+		return true;
+	for (size_t i = 0; want[i]; i++) {
+		const char *eq = strchr(want[i], '=');
+		size_t klen = eq ? (size_t)(eq - want[i]) : strlen(want[i]);
+		const char *v = json_string_value(json_object_getn(labels, want[i], klen));
+
+		if (!v || (eq && strcmp(v, eq + 1) != 0))
+			return false;
+	}
+	return true;
+}
+
+bool eng_prune_filter_match(const struct eng_prune_filter *f, json_t *labels, const char *created)
+{
+	int64_t sec;
+	int32_t nsec;
+
+	if (!f)
+		return true;
+	if (f->has_until &&
+	    (!created || !eng_time_parse(created, &sec, &nsec) || sec * 1000000000 + nsec > f->until_ns))
+		return false;
+	if (!labels_match_all(labels, f->labels))
+		return false;
+	/* label!=: kept when it carries all of them (dockerd checks Contains first) */
+	return !(f->not_labels && labels_match_all(labels, f->not_labels));
+}
+
+void eng_prune_filter_done(struct eng_prune_filter *f)
+{
+	strv_free(f->labels);
+	strv_free(f->not_labels);
+	*f = (struct eng_prune_filter){0};
+}
+
 static bool prunable(const struct eng_ctr *c)
 {
 	const char *s = eng_ctr_status(c);
@@ -132,7 +219,8 @@ static bool prunable(const struct eng_ctr *c)
 	return !strcmp(s, ENG_STATUS_CREATED) || !strcmp(s, ENG_STATUS_EXITED) || !strcmp(s, ENG_STATUS_DEAD);
 }
 
-int eng_ctr_prune(struct eng *e, char ***ret_ids, int64_t *ret_reclaimed, struct berth_error **err)
+int eng_ctr_prune(struct eng *e, const struct eng_prune_filter *f, char ***ret_ids, int64_t *ret_reclaimed,
+		  struct berth_error **err)
 {
 	struct eng_ctr **v = NULL;
 	char **ids = NULL;
@@ -146,7 +234,9 @@ int eng_ctr_prune(struct eng *e, char ***ret_ids, int64_t *ret_reclaimed, struct
 		_cleanup_error_ struct berth_error *one = NULL;
 		int64_t size;
 
-		if (!prunable(v[i]))
+		if (!prunable(v[i]) ||
+		    !eng_prune_filter_match(f, json_object_get(json_object_get(v[i]->doc, "Config"), "Labels"),
+					    json_string_value(json_object_get(v[i]->doc, "Created"))))
 			continue;
 		size = rw_size(e, v[i]->id);
 		/* a container that went away or started meanwhile is not an error of the prune */

@@ -27,12 +27,37 @@ int eng_ctr_unpause(struct eng *e, const char *name, struct berth_error **err);
  * name."); the same name is an error as in docker.
  */
 int eng_ctr_rename(struct eng *e, const char *name, const char *new_name, struct berth_error **err);
+/* The --filter of docker's prune commands, parsed. */
+struct eng_prune_filter {
+	bool has_until;
+	int64_t until_ns;  /* until=: only what was created at or before this time */
+	char **labels;	   /* label=: "k" or "k=v", all must match */
+	char **not_labels; /* label!=: "k" or "k=v", what matches all of them is kept */
+};
+/*
+ * Parse "KEY=VALUE" filters as dockerd's prune does: label, label! and, when
+ * with_until (containers, images), one until=<timestamp|duration> relative
+ * to now. Errors with Docker's messages ("invalid filter 'x'", "bad format of
+ * filter (expected name=value)"); *ret untouched on failure.
+ */
+int eng_prune_filter_parse(char *const *filters, bool with_until, struct eng_prune_filter *ret,
+			   struct berth_error **err);
+/*
+ * Whether an object with these labels (JSON object or NULL) and this creation
+ * time (RFC 3339 or NULL: unknown, never matches an until) may be pruned; f
+ * NULL matches everything.
+ */
+bool eng_prune_filter_match(const struct eng_prune_filter *f, json_t *labels, const char *created);
+void eng_prune_filter_done(struct eng_prune_filter *f);
+
 /*
  * docker container prune: remove every stopped container (created, exited,
- * dead). *ret_ids gets the ids removed (NULL-terminated, NULL when none),
- * *ret_reclaimed the bytes their directories held.
+ * dead) that f (NULL: none) matches. *ret_ids gets the ids removed
+ * (NULL-terminated, NULL when none), *ret_reclaimed the bytes their
+ * directories held.
  */
-int eng_ctr_prune(struct eng *e, char ***ret_ids, int64_t *ret_reclaimed, struct berth_error **err);
+int eng_ctr_prune(struct eng *e, const struct eng_prune_filter *f, char ***ret_ids, int64_t *ret_reclaimed,
+		  struct berth_error **err);
 
 /* ---- top ---------------------------------------------------------------- */
 

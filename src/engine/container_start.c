@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 
 #include "base/base.h"
 #include "engine/engine.h"
+#include "runtime/runtime.h"
+
+extern char **environ;
 
 /* How long a start waits for another start of the container (a monitor reports within seconds). */
 #define LOCK_WAIT_MS 60000
@@ -29,8 +33,26 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* In the grandchild: stdio on /dev/null, the ready pipe as fd 3, then exec the monitor. */
-static void exec_monitor(const struct eng_start_opts *o, const char *id, int ready_fd)
+/* Whether path is the binary this process runs (the overlay executes that one). */
+static bool is_running_binary(const char *path)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strcmp(self, path) == 0;
+}
+
+/*
+ * In the grandchild: stdio on /dev/null, the ready pipe as fd 3, then exec
+ * the monitor, through the runtime's read-only overlay (CVE-2019-5736: the
+ * container's init is a clone of the monitor), so that the monitor does not
+ * re-execute itself; straight when that cannot be done (it then protects
+ * itself with a sealed copy).
+ */
+static void exec_monitor(const struct eng_start_opts *o, const char *id, int ready_fd, const char *scratch)
 {
 	char **argv = NULL;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -47,12 +69,15 @@ static void exec_monitor(const struct eng_start_opts *o, const char *id, int rea
 	if (o->attach_wait)
 		strv_push(&argv, "--attach-wait");
 	strv_push(&argv, id);
+	if (is_running_binary(o->self))
+		rt_exec_from_overlay(argv, environ, scratch, NULL);
 	execv(o->self, argv);
 	_exit(127);
 }
 
 /* fork, setsid, fork: the monitor belongs to no terminal and is nobody's child but init's (or a subreaper's). */
-static int spawn(const struct eng_start_opts *o, const char *id, int ready_wr, struct berth_error **err)
+static int spawn(const struct eng_start_opts *o, const char *id, int ready_wr, const char *scratch,
+		 struct berth_error **err)
 {
 	pid_t pid = fork();
 	int status;
@@ -70,7 +95,7 @@ static int spawn(const struct eng_start_opts *o, const char *id, int ready_wr, s
 		if (pid < 0)
 			_exit(127);
 		if (pid == 0)
-			exec_monitor(o, id, ready_wr);
+			exec_monitor(o, id, ready_wr, scratch);
 		_exit(0);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -161,7 +186,7 @@ int eng_ctr_start(struct eng *e, const char *name, const struct eng_start_opts *
 	eng_ctr_release(e, now->id, now->doc);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return berth_error_set(err, errno, "pipe");
-	rc = spawn(o, now->id, fds[1], err);
+	rc = spawn(o, now->id, fds[1], e->runroot, err);
 	close(fds[1]);
 	if (rc == 0)
 		rc = await_ready(fds[0], name, err);

@@ -125,7 +125,7 @@ int eng_ctr_kill(struct eng *e, const char *name, const char *signal, struct ber
 	int sig = signal ? parse_signal(signal) : SIGKILL;
 
 	if (sig < 0)
-		return berth_error_set(err, EINVAL, "Invalid signal: %s", signal);
+		return berth_error_set(err, 0, "Invalid signal: %s", signal);
 	if (eng_ctr_find(e, name, &c, err) < 0)
 		return -1;
 	if (!eng_ctr_is_running(c) || !strcmp(eng_ctr_status(c), ENG_STATUS_RESTARTING))

@@ -4,8 +4,6 @@
  * tar stream (PAX where ustar cannot say it), walked fd-relative without
  * following symlinks, hard links written as links.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +15,7 @@
 
 #include "base/base.h"
 #include "engine/storage_internal.h"
+#include "image/image.h"
 
 struct link_seen {
 	dev_t dev;

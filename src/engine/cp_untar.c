@@ -5,8 +5,6 @@
  * (openat2 RESOLVE_IN_ROOT), names with ".." refused, the first path
  * component renamed as the copy's plan asks.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,6 +16,7 @@
 
 #include "base/base.h"
 #include "engine/storage_internal.h"
+#include "image/image.h"
 
 DEFINE_CLEANUP_FUNC(struct archive, archive_read_free)
 

@@ -15,6 +15,7 @@
 
 struct berth_error;
 struct eng;
+struct eng_prune_filter;
 struct img_ref;
 
 /*
@@ -66,8 +67,12 @@ void eng_removed_done(struct eng_removed *r);
  * repositories unless force.
  */
 int eng_image_remove(struct eng *e, const char *name, bool force, struct eng_removed *out, struct berth_error **err);
-/* docker image prune: dangling images (all: every image) that no container uses. */
-int eng_image_prune(struct eng *e, bool all, struct eng_removed *out, struct berth_error **err);
+/*
+ * docker image prune: dangling images (all: every image) that no container
+ * uses and f (NULL: none) matches (the config's created and Labels).
+ */
+int eng_image_prune(struct eng *e, bool all, const struct eng_prune_filter *f, struct eng_removed *out,
+		    struct berth_error **err);
 /*
  * Remove layers and blobs no image refers to any more. Skipped quietly
  * when another command is adding content (it will be collected next time).

@@ -7,6 +7,8 @@
 #include "image/image.h"
 #include "store/store.h"
 
+#define CONFIG_MAX (8u << 20)
+
 void eng_removed_done(struct eng_removed *r)
 {
 	strv_free(r->lines);
@@ -135,7 +137,32 @@ fail:
 	return -1;
 }
 
-int eng_image_prune(struct eng *e, bool all, struct eng_removed *out, struct berth_error **err)
+/* The config's Labels (a new reference, NULL when none or unreadable): only read when a filter needs them. */
+static json_t *image_labels(struct eng *e, const char *id, const struct eng_prune_filter *f)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	json_t *cfg, *labels;
+
+	if (!f || (!f->labels && !f->not_labels) || img_blob_read(e->store, id, CONFIG_MAX, &data, &len, NULL) < 0)
+		return NULL;
+	cfg = json_loadb(data, len, 0, NULL);
+	labels = json_incref(json_object_get(json_object_get(cfg, "config"), "Labels"));
+	json_decref(cfg);
+	return labels;
+}
+
+static bool image_matches(struct eng *e, const struct db_image *img, const struct eng_prune_filter *f)
+{
+	json_t *labels = image_labels(e, img->id, f);
+	bool hit = eng_prune_filter_match(f, labels, img->created);
+
+	json_decref(labels);
+	return hit;
+}
+
+int eng_image_prune(struct eng *e, bool all, const struct eng_prune_filter *f, struct eng_removed *out,
+		    struct berth_error **err)
 {
 	struct db_image *imgs = NULL;
 	size_t n = 0;
@@ -152,7 +179,7 @@ int eng_image_prune(struct eng *e, bool all, struct eng_removed *out, struct ber
 		if (db_tags_of_image(e->db, imgs[i].id, &tags, err) < 0 ||
 		    db_repo_digests_of_image(e->db, imgs[i].id, &digests, err) < 0)
 			goto out;
-		if (tags[0] && !all)
+		if ((tags[0] && !all) || !image_matches(e, &imgs[i], f))
 			continue;
 		if (db_containers_of_image(e->db, imgs[i].id, &users, err) < 0)
 			goto out;

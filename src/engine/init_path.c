@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Where berth-init, the container init of run --init, is on the host. */
+/* Where berth's helper programs are on the host: berth-init (run --init) and berth-shim. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -11,8 +11,6 @@
 #include "berth-config.h"
 #include "engine/engine.h"
 
-#define INIT_NAME "berth-init"
-
 static bool is_executable_file(const char *path)
 {
 	struct stat st;
@@ -20,8 +18,8 @@ static bool is_executable_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-/* berth-init in the directory of the binary at path (an absolute path), or NULL. */
-static char *beside(const char *path)
+/* name in the directory of the binary at path (an absolute path), or NULL. */
+static char *beside(const char *path, const char *name)
 {
 	_cleanup_free_ char *dir = NULL;
 	char *slash, *p;
@@ -31,16 +29,16 @@ static char *beside(const char *path)
 	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
 	slash[slash == dir ? 1 : 0] = '\0';
-	p = fs_path_join(dir, INIT_NAME);
+	p = fs_path_join(dir, name);
 	if (is_executable_file(p))
 		return p;
 	free(p);
 	return NULL;
 }
 
-char *eng_init_path(void)
+static char *helper_path(const char *name, const char *env_name)
 {
-	const char *env = getenv("BERTH_INIT_PATH");
+	const char *env = getenv(env_name);
 	char self[PATH_MAX];
 	ssize_t n;
 	char *p;
@@ -50,10 +48,25 @@ char *eng_init_path(void)
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
 	/* the monitor runs from a sealed memfd ("/memfd:... (deleted)"): its argv[0] names the file */
-	p = beside(self);
+	p = beside(self, name);
 	if (!p)
-		p = beside(program_invocation_name);
-	if (!p && is_executable_file(BERTH_LIBEXECDIR "/" INIT_NAME))
-		p = xstrdup(BERTH_LIBEXECDIR "/" INIT_NAME);
+		p = beside(program_invocation_name, name);
+	if (!p) {
+		p = fs_path_join(BERTH_LIBEXECDIR, name);
+		if (!is_executable_file(p)) {
+			free(p);
+			p = NULL;
+		}
+	}
 	return p;
+}
+
+char *eng_init_path(void)
+{
+	return helper_path("berth-init", "BERTH_INIT_PATH");
+}
+
+char *eng_shim_path(void)
+{
+	return helper_path("berth-shim", "BERTH_SHIM_PATH");
 }

@@ -160,70 +160,143 @@ static void event_die(struct eng *e, const char *id, int code)
 	json_decref(a);
 }
 
+/* The run's exit: the State, the event, the clients told; whether the policy restarts it (after the back-off). */
+static bool after_exit(struct mon_run *r, int status, struct mon_cycle *cy)
+{
+	struct eng *e = r->e;
+	const char *id = r->id;
+	struct exit_info x = {.code = exit_code(status)};
+
+	/* before mon_cleanup: the runtime's delete takes the cgroup with it */
+	x.oom = eng_oom_killed(e, id);
+	mon_cleanup(r);
+	eng_ctr_update_state(e, id, set_exited, &x, NULL);
+	event_die(e, id, x.code);
+	/* after the State, before any AutoRemove: the clients' wait ends with the connection */
+	mon_io_send_exit(r, x.code);
+	if (!wants_restart(e, id, x.code, cy->restarts))
+		return false;
+	mon_io_close(r);
+	if (time(NULL) - cy->started >= RAN_LONG_ENOUGH_S)
+		cy->backoff_ms = BACKOFF_START_MS;
+	eng_ctr_update_state(e, id, set_restarting, (void *)(uintptr_t)r->monitor_start, NULL);
+	sleep_ms(cy->backoff_ms);
+	cy->backoff_ms = cy->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : cy->backoff_ms * 2;
+	/* docker stop during the back-off cancels the restart */
+	if (!wants_restart(e, id, x.code, cy->restarts)) {
+		eng_ctr_update_state(e, id, set_exited, &x, NULL);
+		return false;
+	}
+	cy->restarts++;
+	eng_ctr_count_restart(e, id, cy->restarts);
+	return true;
+}
+
+/* A start that failed: recorded as an exit with the start error's code. */
+static void start_failed(struct mon_run *r, int *ready_fd, const struct berth_error *err)
+{
+	const char *msg = err ? err->msg : "start failed";
+	struct exit_info x = {.code = eng_start_error_code(msg), .error = msg};
+
+	mon_report(ready_fd, msg);
+	mon_cleanup(r);
+	eng_ctr_update_state(r->e, r->id, set_exited, &x, NULL);
+	event_die(r->e, r->id, x.code);
+	mon_io_send_error(r, msg);
+	mon_io_send_exit(r, x.code);
+}
+
+/*
+ * Serve the running process until it exits. Without a health checker (a
+ * thread of this process records its results), a process still running
+ * after MON_HANDOFF_MS is handed to berth-shim: this process becomes that
+ * small program, which execs berth again when the process exits.
+ */
+static int serve(struct mon_run *r, pid_t health, const struct mon_cycle *cy)
+{
+	int status = 0;
+
+	if (health > 0 || !r->shim) {
+		mon_wait(r, 0, &status);
+		return status;
+	}
+	if (!mon_wait(r, mon_now_ms() + MON_HANDOFF_MS, &status)) {
+		mon_shim_exec(r, cy);
+		/* no shim after all: serve on */
+		mon_wait(r, 0, &status);
+	}
+	return status;
+}
+
+static void finish(struct mon_run *r)
+{
+	if (auto_remove(r->e, r->id))
+		eng_ctr_remove(r->e, r->id, true, true, NULL);
+	mon_io_close(r);
+	free(r->merged);
+	free(r->shim);
+}
+
+/* Run (restart) the process until the policy says no more. */
+static void cycle(struct mon_run *r, int *ready_fd, struct mon_cycle *cy)
+{
+	for (;;) {
+		_cleanup_error_ struct berth_error *err = NULL;
+		int status;
+		pid_t health;
+
+		cy->started = time(NULL);
+		if (mon_start(r, &err) < 0) {
+			start_failed(r, ready_fd, err);
+			return;
+		}
+		eng_ctr_update_state(r->e, r->id, set_running, r, NULL);
+		event(r->e, r->id, "start", NULL);
+		/* the checker records only while the State names this process: after set_running */
+		health = eng_health_start(r->e, r->id, r->pid, NULL);
+		mon_report(ready_fd, NULL);
+		/* the monitor lives as long as the container: give back the heap pages the start freed */
+		malloc_trim(0);
+		status = serve(r, health, cy);
+		eng_health_stop(health > 0 ? health : 0);
+		if (!after_exit(r, status, cy))
+			return;
+	}
+}
+
 int eng_monitor_run(struct eng *e, const char *id, int ready_fd, bool attach_wait)
 {
 	struct mon_run r = {.e = e, .id = id, .attach_wait = attach_wait, .ready_fd = &ready_fd, .listen_fd = -1};
-	long backoff = BACKOFF_START_MS;
-	int restarts = 0;
+	struct mon_cycle cy = {.backoff_ms = BACKOFF_START_MS};
 
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	proc_start_time(getpid(), &r.monitor_start, NULL);
-	for (;;) {
-		_cleanup_error_ struct berth_error *err = NULL;
-		struct exit_info x = {0};
-		time_t started = time(NULL);
-		int status = 0;
-		pid_t health = 0;
+	r.shim = eng_shim_path();
+	cycle(&r, &ready_fd, &cy);
+	finish(&r);
+	return 0;
+}
 
-		if (mon_start(&r, &err) < 0) {
-			const char *msg = err ? err->msg : "start failed";
+int eng_monitor_resume(struct eng *e, const char *id, const struct eng_monitor_resume *rs)
+{
+	int ready_fd = -1;
+	struct mon_run r = {.e = e, .id = id, .ready_fd = &ready_fd, .listen_fd = rs->listen_fd};
+	struct mon_cycle cy = {.restarts = rs->restarts, .backoff_ms = rs->backoff_ms, .started = rs->started};
+	_cleanup_free_ char *dir = eng_ctr_dir(e, id), *rundir = eng_ctr_rundir(e, id);
 
-			mon_report(&ready_fd, msg);
-			x.code = eng_start_error_code(msg);
-			x.error = msg;
-			mon_cleanup(&r);
-			eng_ctr_update_state(e, id, set_exited, &x, NULL);
-			event_die(e, id, x.code);
-			mon_io_send_error(&r, msg);
-			mon_io_send_exit(&r, x.code);
-			break;
-		}
-		eng_ctr_update_state(e, id, set_running, &r, NULL);
-		event(e, id, "start", NULL);
-		/* the checker records only while the State names this process: after set_running */
-		health = eng_health_start(e, id, r.pid, NULL);
-		mon_report(&ready_fd, NULL);
-		/* the monitor lives as long as the container: give back the heap pages the start freed */
-		malloc_trim(0);
-		status = mon_wait(&r);
-		eng_health_stop(health > 0 ? health : 0);
-		x.code = exit_code(status);
-		/* before mon_cleanup: the runtime's delete takes the cgroup with it */
-		x.oom = eng_oom_killed(e, id);
-		mon_cleanup(&r);
-		eng_ctr_update_state(e, id, set_exited, &x, NULL);
-		event_die(e, id, x.code);
-		/* after the State, before any AutoRemove: the clients' wait ends with the connection */
-		mon_io_send_exit(&r, x.code);
-		if (!wants_restart(e, id, x.code, restarts))
-			break;
-		mon_io_close(&r);
-		if (time(NULL) - started >= RAN_LONG_ENOUGH_S)
-			backoff = BACKOFF_START_MS;
-		eng_ctr_update_state(e, id, set_restarting, (void *)(uintptr_t)r.monitor_start, NULL);
-		sleep_ms(backoff);
-		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
-		/* docker stop during the back-off cancels the restart */
-		if (!wants_restart(e, id, x.code, restarts)) {
-			eng_ctr_update_state(e, id, set_exited, &x, NULL);
-			break;
-		}
-		restarts++;
-		eng_ctr_count_restart(e, id, restarts);
-	}
-	if (auto_remove(e, id))
-		eng_ctr_remove(e, id, true, true, NULL);
-	mon_io_close(&r);
-	free(r.merged);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	proc_start_time(getpid(), &r.monitor_start, NULL);
+	r.shim = eng_shim_path();
+	/* what mon_start had set up and mon_cleanup undoes */
+	r.pidfd = r.out_fd = r.err_fd = r.in_fd = -1;
+	r.created = r.mounted = true;
+	r.merged = xasprintf("%s/merged", dir);
+	r.shm = xasprintf("%s/shm", dir);
+	if (r.listen_fd >= 0)
+		r.sock_path = xasprintf("%s/attach.sock", rundir);
+	mon_clients_parse(&r, rs->clients);
+	if (after_exit(&r, rs->status, &cy))
+		cycle(&r, &ready_fd, &cy);
+	finish(&r);
 	return 0;
 }

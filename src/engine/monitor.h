@@ -41,16 +41,51 @@ struct mon_run {
 	uint8_t *in_buf;    /* STDIN not yet written to in_fd (ENG_ATTACH_DATA_MAX bytes) */
 	size_t in_off, in_len;
 	struct eng_log_writer *log;
+	char *log_path; /* and its rotation, for berth-shim */
+	int64_t log_max_size;
+	int log_max_file;
+	char *shim; /* berth-shim's path, NULL when there is none */
 	char *merged;
 	char *shm; /* a shareable /dev/shm mounted on the host (--ipc shareable), or NULL */
 };
+
+/* The run's place in the restart policy, kept across a berth-shim handoff. */
+struct mon_cycle {
+	int restarts;
+	long backoff_ms;
+	long long started; /* time() when the current run started */
+};
+
+/* How long a process runs under berth's monitor before berth-shim takes over. */
+#define MON_HANDOFF_MS 1000
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long long mon_now_ms(void);
+
+/*
+ * Hand the running process over to berth-shim (monitor_shim.c): exec it
+ * with the run's fds, which execs `berth container-monitor --resume` when
+ * the process has exited. Returns only when it could not (the caller
+ * serves on).
+ */
+void mon_shim_exec(struct mon_run *r, const struct mon_cycle *cy);
+
+/* Clients as "--client=FD:STREAMS:HELLO" arguments appended to *argv, their fds made inheritable. */
+void mon_clients_to_args(const struct mon_run *r, char ***argv);
+/* Add the clients such arguments (their values) name. */
+void mon_clients_parse(struct mon_run *r, char *const *specs);
 
 /* Report to the start's ready pipe: "ok" (msg NULL) or "error: msg", then close it. No-op once closed. */
 void mon_report(int *ready_fd, const char *msg);
 /* Mount the rootfs, write config.json, create and start the process. On failure everything is undone. */
 int mon_start(struct mon_run *r, struct berth_error **err);
-/* Pump output into the log and to attached clients, stdin from them, until the process exits; its wait status. */
-int mon_wait(struct mon_run *r);
+/*
+ * Pump output into the log and to attached clients, stdin from them, until
+ * the process exits (true, *ret_status its wait status) or, when handoff_at
+ * (CLOCK_MONOTONIC ms) is > 0, until then (false: it still runs, the state
+ * is whole, berth-shim can take over).
+ */
+bool mon_wait(struct mon_run *r, long long handoff_at, int *ret_status);
 /* Tell attached clients the exit code (after the State is recorded). */
 void mon_io_send_exit(struct mon_run *r, int code);
 /* Tell attached clients the process could not be started. */
@@ -60,7 +95,7 @@ void mon_io_close(struct mon_run *r);
 /* Delete the runtime's container, unmount the rootfs, close what the run held. Idempotent. */
 void mon_cleanup(struct mon_run *r);
 
-/* monitor_io.c: the run's stdio. */
+/* monitor_io.c, monitor_loop.c: the run's stdio. */
 /* rt_create with the container's stdio: pipes, or a console socket receiving the pty master. */
 int mon_io_create(struct mon_run *r, const char *bundle, struct berth_error **err);
 /* Queue bytes for the container's stdin (dropped when it is closed). */

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -218,8 +219,30 @@ static int open_log(struct mon_run *r, const struct eng_ctr *c, struct berth_err
 		return berth_error_set(err, EINVAL, "log-opt max-size: invalid size '%s'", max_size);
 	if (max_file && (parse_int(max_file, &files) < 0 || files < 1))
 		return berth_error_set(err, EINVAL, "log-opt max-file: invalid value '%s'", max_file);
-	r->log = eng_log_writer_open(json_string_value(json_object_get(c->doc, "LogPath")), (int64_t)size, files, err);
+	free(r->log_path);
+	r->log_path = xstrdup(json_string_value(json_object_get(c->doc, "LogPath")));
+	r->log_max_size = (int64_t)size;
+	r->log_max_file = files;
+	r->log = eng_log_writer_open(r->log_path, r->log_max_size, r->log_max_file, err);
 	return r->log ? 0 : -1;
+}
+
+int mon_attach_listen(struct mon_run *r, struct berth_error **err)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	if (r->listen_fd >= 0)
+		return 0;
+	dir = eng_ctr_rundir(r->e, r->id);
+	if (fs_mkdir_p_at(AT_FDCWD, dir, 0700, err) < 0)
+		return -1;
+	free(r->sock_path);
+	r->sock_path = xasprintf("%s/attach.sock", dir);
+	r->listen_fd = eng_unix_listen(r->sock_path, SOCK_SEQPACKET, err);
+	if (r->listen_fd < 0)
+		return -1;
+	fcntl(r->listen_fd, F_SETFL, O_NONBLOCK);
+	return 0;
 }
 
 /* Config's stdio settings, and the attach socket the run's clients come through. */

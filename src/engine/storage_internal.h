@@ -45,7 +45,8 @@ struct eng_ctr_fs {
  * Open the container's filesystem: with_mounts and the container running,
  * its root as its process sees it (/proc/PID/root: volumes and tmpfs
  * included); else its overlay (<dir>/merged, mounted when the container is
- * not running).
+ * not running, then with_mounts with the binds and volumes of its Mounts
+ * bound on it, read-only where not RW).
  */
 int eng_ctr_fs_open(struct eng *e, const struct eng_ctr *c, bool with_mounts, struct eng_ctr_fs *ret,
 		    struct berth_error **err);

@@ -254,7 +254,8 @@ int eng_volume_remove(struct eng *e, const char *name, bool force, struct berth_
 	return destroy(e, name, err);
 }
 
-int eng_volume_prune(struct eng *e, bool all, char ***ret_names, int64_t *ret_reclaimed, struct berth_error **err)
+int eng_volume_prune(struct eng *e, bool all, const struct eng_prune_filter *f, char ***ret_names,
+		     int64_t *ret_reclaimed, struct berth_error **err)
 {
 	struct db_volume *vs = NULL;
 	size_t n = 0;
@@ -269,9 +270,12 @@ int eng_volume_prune(struct eng *e, bool all, char ***ret_names, int64_t *ret_re
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *data = eng_volume_data_path(e, vs[i].name);
+		json_t *labels = parse_object(vs[i].labels);
+		bool hit = eng_prune_filter_match(f, labels, NULL);
 		int64_t size;
 
-		if ((!all && !vs[i].anonymous) || json_object_get(map, vs[i].name))
+		json_decref(labels);
+		if ((!all && !vs[i].anonymous) || json_object_get(map, vs[i].name) || !hit)
 			continue;
 		size = eng_tree_size(data);
 		if (destroy(e, vs[i].name, err) < 0)

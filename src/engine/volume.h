@@ -12,6 +12,7 @@
 
 struct berth_error;
 struct eng;
+struct eng_prune_filter;
 
 /* ---- volumes --------------------------------------------------------------- */
 
@@ -50,10 +51,12 @@ int eng_volume_list(struct eng *e, char *const *filters, json_t **ret, struct be
 int eng_volume_remove(struct eng *e, const char *name, bool force, struct berth_error **err);
 /*
  * docker volume prune: remove unused anonymous volumes (all: every unused
- * volume). *ret_names (NULL-terminated, never NULL on success) the removed
- * ones, *ret_reclaimed their bytes.
+ * volume) that f (NULL: none; labels only) matches. *ret_names
+ * (NULL-terminated, never NULL on success) the removed ones, *ret_reclaimed
+ * their bytes.
  */
-int eng_volume_prune(struct eng *e, bool all, char ***ret_names, int64_t *ret_reclaimed, struct berth_error **err);
+int eng_volume_prune(struct eng *e, bool all, const struct eng_prune_filter *f, char ***ret_names,
+		     int64_t *ret_reclaimed, struct berth_error **err);
 /* Ids of the containers referring to the volume (NULL-terminated, never NULL on success). */
 int eng_volume_users(struct eng *e, const char *name, char ***ret_ids, struct berth_error **err);
 /* <root>/volumes/NAME/_data (caller frees). */

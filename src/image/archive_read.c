@@ -4,13 +4,12 @@
  * spooled into the blob store, then manifest.json or index.json says which
  * blobs make which image.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/base.h"
+#include "image/ext_archive.h"
 #include "image/image.h"
 #include "oci/oci.h"
 

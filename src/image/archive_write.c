@@ -4,8 +4,6 @@
  * index.json, blobs/sha256/) that is also a docker-archive (manifest.json,
  * repositories), deterministic for the same images.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "image/ext_archive.h"
 #include "image/image.h"
 #include "oci/oci.h"
 

@@ -256,8 +256,8 @@ int64_t img_blob_size(struct img_store *s, const char *digest)
 	return st.st_size;
 }
 
-int img_blob_read(struct img_store *s, const char *digest, size_t max, char **ret, size_t *ret_len,
-		  struct berth_error **err)
+static int blob_read(struct img_store *s, const char *digest, size_t max, bool verify, char **ret, size_t *ret_len,
+		     struct berth_error **err)
 {
 	_cleanup_free_ char *data = NULL;
 	char got[DIGEST_STR_SIZE];
@@ -269,14 +269,26 @@ int img_blob_read(struct img_store *s, const char *digest, size_t max, char **re
 		return berth_error_set(err, EFBIG, "blob %s is larger than %zu bytes", digest, max);
 	if (fs_read_file_at(s->blobs_fd, digest_hex(digest), &data, &len, err) < 0)
 		return berth_error_wrap(err, "blob %s", digest);
-	if (digest_buffer(data, len, got, err) < 0)
+	if (verify && digest_buffer(data, len, got, err) < 0)
 		return -1;
-	if (strcmp(got, digest) != 0)
+	if (verify && strcmp(got, digest) != 0)
 		return berth_error_set(err, 0, "blob %s is corrupt (content is %s)", digest, got);
 	*ret = TAKE_PTR(data);
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int img_blob_read(struct img_store *s, const char *digest, size_t max, char **ret, size_t *ret_len,
+		  struct berth_error **err)
+{
+	return blob_read(s, digest, max, true, ret, ret_len, err);
+}
+
+int img_blob_read_stored(struct img_store *s, const char *digest, size_t max, char **ret, size_t *ret_len,
+			 struct berth_error **err)
+{
+	return blob_read(s, digest, max, false, ret, ret_len, err);
 }
 
 int img_blob_remove(struct img_store *s, const char *digest, struct berth_error **err)

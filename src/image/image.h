@@ -13,3 +13,5 @@
 #include "image/snapshot.h"
 #include "image/registry.h"
 #include "image/archives.h"
+/* libarchive loaded on first use, for the engine's cp */
+#include "image/ext_archive.h"

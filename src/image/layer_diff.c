@@ -4,8 +4,6 @@
  * deterministic tar layer. The tar is hashed as libarchive writes it and, for
  * gzip, fed to a second writer (format "raw", gzip filter) hashed in turn.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "image/ext_archive.h"
 #include "image/layer_internal.h"
 
 #define COPY_CHUNK (128 * 1024)

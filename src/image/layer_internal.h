@@ -2,10 +2,9 @@
 /* image/: what layer_unpack.c (the streams) and layer_apply.c (entries onto a directory) share. */
 #pragma once
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <stdint.h>
 
+#include "image/ext_archive.h"
 #include "image/layer.h"
 
 /* Name prefixes of OCI/AUFS whiteouts in a layer tar. */

@@ -217,7 +217,7 @@ char *reg_base64_encode(const void *data, size_t len)
 {
 	char *out = xmalloc(4 * ((len + 2) / 3) + 1);
 
-	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	digest_b64_encode(out, data, len);
 	return out;
 }
 
@@ -230,12 +230,12 @@ char *reg_base64_decode(const char *s, size_t *ret_len)
 	if (len % 4 != 0)
 		return NULL;
 	out = xmalloc(len / 4 * 3 + 1);
-	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
+	n = digest_b64_decode(out, s, len);
 	if (n < 0) {
 		free(out);
 		return NULL;
 	}
-	/* EVP_DecodeBlock counts the padding as zero bytes */
+	/* libcrypto counts the padding as zero bytes */
 	for (size_t i = len; i > 0 && s[i - 1] == '='; i--)
 		pad++;
 	n -= (int)pad;

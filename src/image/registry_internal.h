@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
-#include <curl/curl.h>
 
+#include "image/ext_curl.h"
 #include "image/registry.h"
 
 enum reg_auth_kind {

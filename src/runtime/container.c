@@ -106,28 +106,19 @@ static int create_validate(const struct rt_global *g, const char *id, const stru
 
 /*
  * The device rules runc applies: the config's, then the devices every
- * container needs, then an allow rule for each linux.devices entry.
+ * container needs. linux.devices are only created: as in runc, using one
+ * takes a linux.resources.devices rule (so `--device X:Y:r` stays read-only).
  */
 static struct oci_device_rule *device_rules(const struct oci_linux *l, size_t *ret_n)
 {
 	size_t n_def, n = 0;
 	const struct oci_device_rule *def = cg_default_device_rules(&n_def);
-	struct oci_device_rule *v = xcalloc(l->resources.n_devices + n_def + l->n_devices + 1, sizeof(*v));
+	struct oci_device_rule *v = xcalloc(l->resources.n_devices + n_def + 1, sizeof(*v));
 
 	for (size_t i = 0; i < l->resources.n_devices; i++)
 		v[n++] = l->resources.devices[i];
 	for (size_t i = 0; i < n_def; i++)
 		v[n++] = def[i];
-	for (size_t i = 0; i < l->n_devices; i++) {
-		const struct oci_device *d = &l->devices[i];
-		if (d->type == 'p')
-			continue;
-		v[n++] = (struct oci_device_rule){.allow = true,
-						  .type = d->type == 'u' ? 'c' : d->type,
-						  .major = d->major,
-						  .minor = d->minor,
-						  .access = "rwm"};
-	}
 	*ret_n = n;
 	return v;
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "oci/oci.h"
+#include "runtime/cgroup/cgroup.h"
 #include "runtime/internal.h"
 #include "runtime/runtime.h"
 
@@ -101,10 +102,12 @@ struct rt_spawn {
 	struct rt_record *record;   /* for hooks' state JSON (pid filled in by spawn) */
 	int lock_fd;		    /* the locked state directory: closed in the child, or the lock outlives us */
 	bool in_cgroup;		    /* child: the CGROUP message arrived */
-	bool orphaned;		    /* child: made by an intermediate process that exits */
-	const char *bundle;	    /* relative bind sources are relative to it */
-	const char *state_root;	    /* holds the cache of compiled seccomp filters, or NULL */
-	struct rt_seccomp filter;   /* compiled by rt_spawn_start before clone when the config has seccomp */
+	bool cg_self; /* the child places itself (cg_self_enter_*), the parent does not write cgroup.procs */
+	struct cg_self_enter cg_fds;
+	bool orphaned;		  /* child: made by an intermediate process that exits */
+	const char *bundle;	  /* relative bind sources are relative to it */
+	const char *state_root;	  /* holds the cache of compiled seccomp filters, or NULL */
+	struct rt_seccomp filter; /* compiled by rt_spawn_start before clone when the config has seccomp */
 	/* out */
 	pid_t pid;
 	int pidfd;

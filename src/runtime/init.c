@@ -174,6 +174,8 @@ void rt_init_child(struct rt_spawn *s, int sock, int nsfds[OCI_NS_COUNT])
 		close(s->lock_fd);
 	if (rt_msg_recv(sock, &go, NULL, &err) < 0 || go.type != RT_MSG_GO)
 		_exit(1);
+	if (s->cg_self && cg_self_enter_child(&s->cg_fds) < 0)
+		rt_msg_fail(sock, (berth_error_set(&err, errno, "enter the container's cgroups"), err));
 	if (s->fifo_path) {
 		/* opened before pivot_root, while the state directory is reachable */
 		start_fd = open(s->fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

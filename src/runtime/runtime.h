@@ -107,6 +107,19 @@ char *rt_features_json(void);
  */
 int rt_ensure_sealed_binary(char **argv, char **envp, struct berth_error **err);
 
+/*
+ * The same protection without a copy (runc 1.2's way): execute the running
+ * binary through a detached overlayfs whose lower layers are its directory
+ * and an empty one under scratch (created), with no upper layer. Its
+ * /proc/PID/exe can then be neither opened for writing nor remounted
+ * writable, while its pages stay the page cache's, shared by every process
+ * that runs it. Returns only on failure (no overlayfs or mount API here).
+ */
+int rt_exec_from_overlay(char **argv, char **envp, const char *scratch, struct berth_error **err);
+
+/* Whether the running binary is protected already: a sealed memfd or the detached overlay above. */
+bool rt_exe_protected(void);
+
 /* ---- pause, resume, update, events (pause.c, update.c, events.c) ---- */
 
 /* Freeze every process of a created or running container; "container not running" otherwise. */

@@ -39,6 +39,8 @@ void rt_spawn_done(struct rt_spawn *s)
 		close(s->pty_master);
 	s->sock = s->pidfd = s->pty_master = -1;
 	rt_seccomp_done(&s->filter);
+	if (s->cg_self)
+		cg_self_enter_done(&s->cg_fds);
 }
 
 static int run_runtime_hooks(struct rt_spawn *s, struct berth_error **err)
@@ -111,7 +113,7 @@ static int parent_protocol(struct rt_spawn *s, struct berth_error **err)
 		return -1;
 	if (rt_msg_send(s->sock, RT_MSG_GO, s->pid, NULL, -1, err) < 0)
 		return child_error_first(s, err);
-	if (s->cg && cg_enter(s->cg, s->pid, err) < 0)
+	if (s->cg && !s->cg_self && cg_enter(s->cg, s->pid, err) < 0)
 		return child_error_first(s, err);
 	log_debug("process %d placed in its cgroup", s->pid);
 	if (rt_msg_send(s->sock, RT_MSG_CGROUP, 0, NULL, -1, err) < 0)
@@ -236,7 +238,18 @@ static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int sv[2],
 	a.flags = (s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_)) | CLONE_PIDFD;
 	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	a.exit_signal = SIGCHLD;
+	if (s->cg_self && s->cg_fds.clone_fd >= 0) {
+		a.flags |= CLONE_INTO_CGROUP;
+		a.cgroup = (uint64_t)s->cg_fds.clone_fd;
+	}
 	pid = sys_clone3(&a);
+	if (pid < 0 && (a.flags & CLONE_INTO_CGROUP) && errno != ENOMEM && errno != EAGAIN) {
+		/* an older kernel, or a cgroup2 dir that cannot take processes: the parent writes */
+		s->cg_self = false;
+		a.flags &= ~CLONE_INTO_CGROUP;
+		a.cgroup = 0;
+		pid = sys_clone3(&a);
+	}
 	if (pid < 0)
 		berth_error_set(err, errno, "clone3");
 	else if (pid > 0)
@@ -251,6 +264,25 @@ static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int sv[2],
 	return pid;
 }
 
+/*
+ * A new container's init places itself in its cgroups (cg_self_enter_*), as
+ * root and without a user namespace (its writes then need no more than the
+ * fds root opened); otherwise, and for exec, the parent writes cgroup.procs.
+ */
+static int prepare_self_enter(struct rt_spawn *s, struct berth_error **err)
+{
+	int rc;
+
+	s->cg_self = false;
+	s->cg_fds.clone_fd = -1;
+	s->cg_fds.n = 0;
+	if (s->is_exec || !s->cg || geteuid() != 0 || s->cfg->linux_.namespaces[OCI_NS_USER].present)
+		return 0;
+	rc = cg_self_enter_prepare(s->cg, &s->cg_fds, err);
+	s->cg_self = rc == 1;
+	return rc < 0 ? -1 : 0;
+}
+
 int rt_spawn_start(struct rt_spawn *s, struct berth_error **err)
 {
 	int sv[2], nsfds[OCI_NS_COUNT];
@@ -263,10 +295,14 @@ int rt_spawn_start(struct rt_spawn *s, struct berth_error **err)
 	    rt_seccomp_build_cached(s->cfg->linux_.seccomp, s->cfg->linux_.seccomp_json, s->state_root, &s->filter,
 				    err) < 0)
 		return -1;
+	if (prepare_self_enter(s, err) < 0)
+		return -1;
 	rc = s->is_exec ? rt_ns_open_of_pid(s->target_pid, &s->cfg->linux_, nsfds, err)
 			: rt_ns_open_paths(&s->cfg->linux_, nsfds, err);
-	if (rc < 0)
+	if (rc < 0) {
+		cg_self_enter_done(&s->cg_fds);
 		return -1;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		rt_ns_close(nsfds);
 		return berth_error_set(err, errno, "socketpair");
@@ -280,6 +316,7 @@ int rt_spawn_start(struct rt_spawn *s, struct berth_error **err)
 	}
 	rt_ns_close(nsfds);
 	close(sv[1]);
+	cg_self_enter_done(&s->cg_fds);
 	s->sock = sv[0];
 	if (pid < 0) {
 		rt_spawn_done(s);

@@ -40,6 +40,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE volumes ("
 	"  name TEXT PRIMARY KEY, driver TEXT NOT NULL, created TEXT NOT NULL, labels TEXT NOT NULL,"
 	"  options TEXT NOT NULL, anonymous INTEGER NOT NULL DEFAULT 0);",
+	/* 4: networks (inspect document as JSON) and the addresses their endpoints hold */
+	"CREATE TABLE networks ("
+	"  id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, driver TEXT NOT NULL, doc TEXT NOT NULL,"
+	"  created TEXT NOT NULL, seq INTEGER NOT NULL);"
+	"CREATE TABLE network_addresses ("
+	"  network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE, address TEXT NOT NULL,"
+	"  container_id TEXT NOT NULL, endpoint TEXT NOT NULL, PRIMARY KEY (network_id, address));"
+	"CREATE INDEX network_addresses_container ON network_addresses(container_id);",
 };
 
 int db_schema_version(void)

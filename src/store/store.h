@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/networks.h"
+
 struct berth_error;
 struct db;
 

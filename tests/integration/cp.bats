@@ -123,6 +123,28 @@ b() { timeout -k 5 120 "$BERTH" "$@"; }
 	[ ! -e "$BERTH_ROOT/containers/$(b inspect -f '{{.Id}}' berth-test-r)/upper/scratch/f" ]
 }
 
+@test "cp on a stopped container sees its volumes and binds, and copies into them" {
+	local bind=$BATS_TEST_TMPDIR/bind
+	mkdir -p "$bind"
+	echo onhost >"$bind/h"
+	b run --name berth-test-v -v berth-test-vol:/data -v "$bind:/mnt/b" -v "$bind:/ro:ro" busybox \
+		sh -c 'echo invol >/data/f'
+	[ "$(b cp berth-test-v:/data/f - | tar -xO)" = invol ]
+	b cp berth-test-v:/mnt/b/h "$OUT/h"
+	[ "$(cat "$OUT/h")" = onhost ]
+	echo new >"$SRC/new"
+	b cp "$SRC/new" berth-test-v:/data/new
+	b cp "$SRC/new" berth-test-v:/mnt/b/new
+	[ "$(cat "$bind/new")" = new ]
+	run --separate-stderr b cp "$SRC/new" berth-test-v:/ro/other
+	[ "$status" -ne 0 ]
+	[ ! -e "$bind/other" ]
+	# nothing stays mounted after the copy; the file is in the volume, not the container's layer
+	! grep -q " $BERTH_ROOT/containers/" /proc/self/mountinfo
+	[ "$(b run --rm -v berth-test-vol:/data busybox cat /data/new)" = new ]
+	[ ! -e "$BERTH_ROOT/containers/$(b inspect -f '{{.Id}}' berth-test-v)/upper/data/new" ]
+}
+
 @test "export writes the container's filesystem, refusing a terminal" {
 	b create --name berth-test-c busybox true
 	b cp "$SRC/sub/f" berth-test-c:/added

@@ -13,13 +13,13 @@ struct prune_opts {
 };
 
 /* Remove stopped containers and print "Deleted Containers:"; adds to *reclaimed. */
-static int prune_containers(struct eng *e, int64_t *reclaimed)
+static int prune_containers(struct eng *e, const struct eng_prune_filter *f, int64_t *reclaimed)
 {
 	_cleanup_error_ struct berth_error *err = NULL;
 	_cleanup_strv_ char **ids = NULL;
 	int64_t n = 0;
 
-	if (eng_ctr_prune(e, &ids, &n, &err) < 0)
+	if (eng_ctr_prune(e, f, &ids, &n, &err) < 0)
 		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	if (ids) {
 		puts("Deleted Containers:");
@@ -42,18 +42,24 @@ static int container_prune_run(const struct bcli_ctx *ctx, void *opts, const str
 {
 	struct prune_opts *o = opts;
 	_cleanup_eng_ struct eng *e = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
+	struct eng_prune_filter f = {0};
 	int64_t reclaimed = 0;
+	int rc = BCLI_EXIT_ENGINE;
 
-	if (o->filter)
-		return bcli_fail(BCLI_EXIT_ENGINE, "container prune: filters are not supported yet");
-	if (!o->force && !bcli_confirm("WARNING! This will remove all stopped containers."))
-		return 0;
-	if (bcli_engine_open(ctx, &e) < 0)
-		return BCLI_EXIT_ENGINE;
-	if (prune_containers(e, &reclaimed) != 0)
-		return BCLI_EXIT_ENGINE;
+	if (eng_prune_filter_parse(o->filter, true, &f, &err) < 0)
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
+	if (!o->force && !bcli_confirm("WARNING! This will remove all stopped containers.")) {
+		rc = 0;
+		goto out;
+	}
+	if (bcli_engine_open(ctx, &e) < 0 || prune_containers(e, &f, &reclaimed) != 0)
+		goto out;
 	print_total(reclaimed);
-	return 0;
+	rc = 0;
+out:
+	eng_prune_filter_done(&f);
+	return rc;
 }
 
 static const struct bcli_opt container_prune_flags[] = {
@@ -87,12 +93,12 @@ static char *system_warning(const struct prune_opts *o)
 	return buf_steal(&b);
 }
 
-static int prune_images(struct eng *e, bool all, int64_t *reclaimed)
+static int prune_images(struct eng *e, bool all, const struct eng_prune_filter *f, int64_t *reclaimed)
 {
 	_cleanup_error_ struct berth_error *err = NULL;
 	struct eng_removed r = {0};
 
-	if (eng_image_prune(e, all, &r, &err) < 0) {
+	if (eng_image_prune(e, all, f, &r, &err) < 0) {
 		eng_removed_done(&r);
 		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	}
@@ -112,20 +118,27 @@ static int system_prune_run(const struct bcli_ctx *ctx, void *opts, const struct
 {
 	struct prune_opts *o = opts;
 	_cleanup_eng_ struct eng *e = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
 	_cleanup_free_ char *warning = system_warning(o);
+	struct eng_prune_filter f = {0};
 	int64_t reclaimed = 0;
+	int rc = BCLI_EXIT_ENGINE;
 
-	if (o->filter)
-		return bcli_fail(BCLI_EXIT_ENGINE, "system prune: filters are not supported yet");
+	if (eng_prune_filter_parse(o->filter, true, &f, &err) < 0)
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	/* networks, volumes and the build cache have nothing to prune until berth has them */
-	if (!o->force && !bcli_confirm(warning))
-		return 0;
-	if (bcli_engine_open(ctx, &e) < 0)
-		return BCLI_EXIT_ENGINE;
-	if (prune_containers(e, &reclaimed) != 0 || prune_images(e, o->all, &reclaimed) != 0)
-		return BCLI_EXIT_ENGINE;
+	if (!o->force && !bcli_confirm(warning)) {
+		rc = 0;
+		goto out;
+	}
+	if (bcli_engine_open(ctx, &e) < 0 || prune_containers(e, &f, &reclaimed) != 0 ||
+	    prune_images(e, o->all, &f, &reclaimed) != 0)
+		goto out;
 	print_total(reclaimed);
-	return 0;
+	rc = 0;
+out:
+	eng_prune_filter_done(&f);
+	return rc;
 }
 
 static const struct bcli_opt system_prune_flags[] = {

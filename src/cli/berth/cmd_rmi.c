@@ -82,16 +82,24 @@ static int prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_a
 	_cleanup_error_ struct berth_error *err = NULL;
 	_cleanup_free_ char *size = NULL;
 	struct eng_removed r = {0};
+	struct eng_prune_filter f = {0};
+	int rc;
 
-	if (o->filter)
-		return bcli_fail(BCLI_EXIT_ENGINE, "image prune: filters are not supported yet");
+	if (eng_prune_filter_parse(o->filter, true, &f, &err) < 0)
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	if (!o->force && !bcli_confirm(o->all ? "WARNING! This will remove all images without at least one container "
 						"associated to them."
-					      : "WARNING! This will remove all dangling images."))
+					      : "WARNING! This will remove all dangling images.")) {
+		eng_prune_filter_done(&f);
 		return 0;
-	if (bcli_engine_open(ctx, &e) < 0)
+	}
+	if (bcli_engine_open(ctx, &e) < 0) {
+		eng_prune_filter_done(&f);
 		return BCLI_EXIT_ENGINE;
-	if (eng_image_prune(e, o->all, &r, &err) < 0) {
+	}
+	rc = eng_image_prune(e, o->all, &f, &r, &err);
+	eng_prune_filter_done(&f);
+	if (rc < 0) {
 		eng_removed_done(&r);
 		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	}

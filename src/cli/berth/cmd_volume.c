@@ -236,19 +236,28 @@ static int prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_a
 	_cleanup_error_ struct berth_error *err = NULL;
 	_cleanup_strv_ char **names = NULL;
 	_cleanup_free_ char *size = NULL;
+	struct eng_prune_filter f = {0};
 	int64_t reclaimed = 0;
+	int rc;
 
 	(void)args;
-	if (o->filter)
-		return bcli_fail(BCLI_EXIT_ENGINE, "volume prune: filters are not supported yet");
+	/* docker: volumes have no until filter */
+	if (eng_prune_filter_parse(o->filter, false, &f, &err) < 0)
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	if (!o->force && !bcli_confirm(o->all ? "WARNING! This will remove all local volumes not used by at least one "
 						"container."
 					      : "WARNING! This will remove anonymous local volumes not used by at "
-						"least one container."))
+						"least one container.")) {
+		eng_prune_filter_done(&f);
 		return 0;
-	if (bcli_engine_open(ctx, &e) < 0)
+	}
+	if (bcli_engine_open(ctx, &e) < 0) {
+		eng_prune_filter_done(&f);
 		return BCLI_EXIT_ENGINE;
-	if (eng_volume_prune(e, o->all, &names, &reclaimed, &err) < 0)
+	}
+	rc = eng_volume_prune(e, o->all, &f, &names, &reclaimed, &err);
+	eng_prune_filter_done(&f);
+	if (rc < 0)
 		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
 	if (names[0]) {
 		puts("Deleted Volumes:");

@@ -323,6 +323,62 @@ int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error **err)
 	return 0;
 }
 
+void cg_self_enter_done(struct cg_self_enter *se)
+{
+	if (se->clone_fd >= 0)
+		close(se->clone_fd);
+	se->clone_fd = -1;
+	for (size_t i = 0; i < se->n; i++)
+		close(se->tasks[i]);
+	se->n = 0;
+}
+
+int cg_self_enter_prepare(struct cg_manager *m, struct cg_self_enter *se, struct berth_error **err)
+{
+	se->clone_fd = -1;
+	se->n = 0;
+	if (m->sd || m->n > CG_SELF_ENTER_MAX)
+		return 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cg_hier *h = &m->h[i];
+		_cleanup_free_ char *tasks = NULL;
+		int fd;
+
+		if (h->is_v2 && se->clone_fd >= 0) {
+			cg_self_enter_done(se);
+			return 0;
+		}
+		if (!h->is_v2)
+			tasks = fs_path_join(h->dir, "tasks");
+		fd = h->is_v2 ? open(h->dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : open(tasks, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			berth_error_set(err, errno, "open '%s'", h->is_v2 ? h->dir : tasks);
+			cg_self_enter_done(se);
+			return -1;
+		}
+		if (h->is_v2)
+			se->clone_fd = fd;
+		else
+			se->tasks[se->n++] = fd;
+	}
+	return 1;
+}
+
+int cg_self_enter_child(struct cg_self_enter *se)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < se->n; i++) {
+		if (rc == 0 && write(se->tasks[i], "0", 1) != 1)
+			rc = -1;
+		if (rc == 0)
+			close(se->tasks[i]);
+	}
+	if (rc == 0)
+		se->n = 0;
+	return rc;
+}
+
 int cg_v2_dirfd(struct cg_manager *m)
 {
 	if (m->layout != CG_LAYOUT_V2 || !m->unified)

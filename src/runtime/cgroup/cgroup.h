@@ -109,6 +109,35 @@ int cg_apply(struct cg_manager *m, const struct oci_resources *r, struct berth_e
 /* Write pid into cgroup.procs of every hierarchy the manager uses. */
 int cg_enter(struct cg_manager *m, pid_t pid, struct berth_error **err);
 
+#define CG_SELF_ENTER_MAX 16
+
+/*
+ * Placement of a new process without cgroup.procs writes, each of which takes
+ * the kernel's global threadgroup lock for writing and so waits for an RCU
+ * grace period (some 20 ms on an idle machine): the process is born in the
+ * cgroup2 hierarchy (clone3 CLONE_INTO_CGROUP with clone_fd) and moves itself
+ * into each v1 hierarchy by writing "0" to the `tasks` fds opened here (a
+ * thread moving itself needs no threadgroup lock).
+ */
+struct cg_self_enter {
+	int clone_fd; /* the cgroup2 dir for clone3, or -1 */
+	int tasks[CG_SELF_ENTER_MAX];
+	size_t n;
+};
+
+/*
+ * Open what the new process needs (call after cg_create). Returns 1 when
+ * prepared, 0 when this manager cannot place that way (the systemd driver)
+ * and cg_enter must be used, -1 with *err set. se is always initialised.
+ */
+int cg_self_enter_prepare(struct cg_manager *m, struct cg_self_enter *se, struct berth_error **err);
+
+/* In the new process: write "0" to every tasks fd, then close them. -1 with errno on the first failure. */
+int cg_self_enter_child(struct cg_self_enter *se);
+
+/* Close what prepare opened (the parent, once the process exists). */
+void cg_self_enter_done(struct cg_self_enter *se);
+
 /*
  * An O_PATH|O_DIRECTORY fd of the container's unified dir for clone3
  * CLONE_INTO_CGROUP; -1 unless the layout is V2 (or the dir cannot be

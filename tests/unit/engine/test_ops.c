@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The pure parts of the container commands: CPU %, stats rows, ps -ef rows, ps output, event lines and filters, update
- * merges. */
+ * merges, prune filters. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -321,6 +321,44 @@ static void test_update_merge(void **state)
 	json_decref(hc);
 }
 
+static void test_prune_filter(void **state)
+{
+	char *ok[] = {"label=team", "label=env=prod", "label!=keep", "until=2024-01-02T00:00:00Z", NULL};
+	char *two_until[] = {"until=1h", "until=2h", NULL}, *bogus[] = {"bogus=1", NULL}, *bare[] = {"label", NULL};
+	char *until_only[] = {"until=1h", NULL};
+	struct eng_prune_filter f = {0};
+	struct berth_error *err = NULL;
+	json_t *prod = json_pack("{s:s, s:s}", "team", "a", "env", "prod");
+	json_t *kept = json_pack("{s:s, s:s, s:s}", "team", "a", "env", "prod", "keep", "");
+
+	(void)state;
+	assert_int_equal(eng_prune_filter_parse(ok, true, &f, &err), 0);
+	assert_true(f.has_until);
+	assert_true(eng_prune_filter_match(&f, prod, "2024-01-01T10:00:00.5Z"));
+	assert_true(eng_prune_filter_match(&f, prod, "2024-01-02T00:00:00Z"));
+	assert_false(eng_prune_filter_match(&f, prod, "2024-01-02T00:00:01Z"));
+	assert_false(eng_prune_filter_match(&f, prod, NULL));
+	assert_false(eng_prune_filter_match(&f, kept, "2024-01-01T00:00:00Z"));
+	assert_false(eng_prune_filter_match(&f, NULL, "2024-01-01T00:00:00Z"));
+	assert_true(eng_prune_filter_match(NULL, NULL, NULL));
+	eng_prune_filter_done(&f);
+
+	assert_int_equal(eng_prune_filter_parse(two_until, true, &f, &err), -1);
+	assert_string_equal(err->msg, "more than one until filter specified");
+	berth_error_free(&err);
+	assert_int_equal(eng_prune_filter_parse(until_only, false, &f, &err), -1);
+	assert_string_equal(err->msg, "invalid filter 'until'");
+	berth_error_free(&err);
+	assert_int_equal(eng_prune_filter_parse(bogus, true, &f, &err), -1);
+	assert_string_equal(err->msg, "invalid filter 'bogus'");
+	berth_error_free(&err);
+	assert_int_equal(eng_prune_filter_parse(bare, true, &f, &err), -1);
+	assert_string_equal(err->msg, "bad format of filter (expected name=value)");
+	berth_error_free(&err);
+	json_decref(prod);
+	json_decref(kept);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_event_json_and_line),
 		cmocka_unit_test(test_event_match),
 		cmocka_unit_test(test_update_merge),
+		cmocka_unit_test(test_prune_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
