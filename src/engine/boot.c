@@ -110,6 +110,10 @@ int eng_system_boot(struct eng *e, const struct eng_start_opts *o, char ***ret_s
 	/* loading brings every State up to date: running ones with a dead monitor become exited (255), released */
 	if (eng_ctr_list_all(e, &v, &n, err) < 0)
 		return berth_error_wrap(err, "system boot");
+	/* berth's nftables table as the store says (after a reboot it is gone; after a crash it may be stale) */
+	if (eng_netwire_rules_sync(e, err) < 0)
+		log_warn("system boot: %s, ignoring", (*err)->msg);
+	berth_error_free(err);
 	/* oldest first, as they were created: a container joining another's namespaces comes after it */
 	for (size_t i = n; i-- > 0;)
 		boot_one(e, v[i], o, &started);

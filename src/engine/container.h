@@ -147,6 +147,8 @@ int eng_shim_main(int argc, char **argv);
 
 /* ---- documents -------------------------------------------------------------- */
 
+/* NetworkSettings of docker inspect (container_netinfo.c): endpoints, ports, sandbox. */
+json_t *eng_ctr_network_settings(struct eng *e, const struct eng_ctr *c);
 /* docker container inspect: the full document (doc + State + RestartCount + GraphDriver ...). */
 int eng_ctr_inspect(struct eng *e, const char *name, json_t **ret, struct berth_error **err);
 /* docker ps rows (all: stopped ones too), with Docker's template fields (ID, Image, Command, Names, ...). */
@@ -156,6 +158,15 @@ int eng_ctr_ps_rows(struct eng *e, bool all, json_t **ret, struct berth_error **
 
 /* Make the container's directory (upper, work, merged) and its hostname, hosts and resolv.conf files. */
 int eng_ctr_files_create(struct eng *e, const char *id, json_t *doc, struct berth_error **err);
+/*
+ * The container's endpoints at create (container_net.c): on the network of
+ * its NetworkMode and on each other of networking's EndpointsConfig (Docker's
+ * NetworkingConfig). Nothing is left attached on failure.
+ */
+int eng_ctr_networks_attach(struct eng *e, const char *id, const char *name, json_t *doc, json_t *networking,
+			    struct berth_error **err);
+/* /etc/hosts gets the container's address and hostname, once it has endpoints. */
+int eng_ctr_files_network(struct eng *e, const char *id, json_t *doc, struct berth_error **err);
 /* The resolv.conf a container gets: the host's, without loopback nameservers unless host_network. */
 char *eng_resolv_conf(bool host_network);
 /* The exit code docker run gives when starting failed with msg: 127 not found, 126 cannot invoke, else 125. */

@@ -212,6 +212,13 @@ int eng_ctr_create(struct eng *e, json_t *body, const char *name, char **ret_id,
 		fs_rm_rf_at(AT_FDCWD, dir, NULL);
 		goto out;
 	}
+	if (eng_ctr_networks_attach(e, id, final_name, doc, json_object_get(body, "NetworkingConfig"), err) < 0 ||
+	    eng_ctr_files_network(e, id, doc, err) < 0) {
+		eng_network_detach(e, NULL, id, NULL);
+		db_container_delete(e->db, id, NULL);
+		fs_rm_rf_at(AT_FDCWD, dir, NULL);
+		goto out;
+	}
 	*ret_id = xstrdup(id);
 	{
 		_cleanup_ctr_ struct eng_ctr *made = NULL;

@@ -43,15 +43,6 @@ static json_t *graph_driver(struct eng *e, const struct eng_ctr *c)
 	return json_pack("{s:o, s:s}", "Data", data, "Name", "overlay2");
 }
 
-static json_t *network_settings(void)
-{
-	return json_pack("{s:s, s:s, s:b, s:s, s:i, s:o, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:i, s:s, s:o}", "Bridge",
-			 "", "SandboxID", "", "HairpinMode", 0, "LinkLocalIPv6Address", "", "LinkLocalIPv6PrefixLen", 0,
-			 "Ports", json_object(), "SandboxKey", "", "EndpointID", "", "GlobalIPv6PrefixLen", 0,
-			 "Gateway", "", "IPPrefixLen", 0, "IPAddress", "", "MacAddress", "", "IPv6PrefixLen", 0,
-			 "IPv6Gateway", "", "Networks", json_object());
-}
-
 /* Docker's order: the static fields, with State after Args and RestartCount after Name. */
 static json_t *document(struct eng *e, const struct eng_ctr *c)
 {
@@ -72,7 +63,7 @@ static json_t *document(struct eng *e, const struct eng_ctr *c)
 	if (!json_object_get(out, "Mounts"))
 		json_object_set_new(out, "Mounts", json_array());
 	json_object_set(out, "Config", json_object_get(c->doc, "Config"));
-	json_object_set_new(out, "NetworkSettings", network_settings());
+	json_object_set_new(out, "NetworkSettings", eng_ctr_network_settings(e, c));
 	return out;
 }
 
@@ -147,13 +138,36 @@ static char *labels_text(json_t *labels)
 	return b.data ? buf_steal(&b) : xstrdup("");
 }
 
+/* Docker's PORTS column: "0.0.0.0:8080->80/tcp, 443/tcp" (published, then exposed only). */
+static char *ports_text(const struct eng_ctr *c)
+{
+	struct buf b = {0};
+	json_t *p, *v;
+	const char *key;
+	size_t i;
+
+	json_array_foreach(json_object_get(c->state, "BerthPorts"), i, p)
+	{
+		const char *ip = json_string_value(json_object_get(p, "HostIp"));
+
+		buf_printf(&b, "%s%s:%d->%d/%s", b.len ? ", " : "", ip && *ip ? ip : "0.0.0.0",
+			   (int)json_integer_value(json_object_get(p, "HostPort")),
+			   (int)json_integer_value(json_object_get(p, "ContainerPort")),
+			   json_string_value(json_object_get(p, "Proto")) ?: "tcp");
+	}
+	if (!b.len)
+		json_object_foreach(json_object_get(json_object_get(c->doc, "Config"), "ExposedPorts"), key, v)
+			buf_printf(&b, "%s%s", b.len ? ", " : "", key);
+	return b.len ? buf_steal(&b) : xstrdup("");
+}
+
 static json_t *ps_row(const struct eng_ctr *c)
 {
 	json_t *config = json_object_get(c->doc, "Config");
 	int64_t created = 0;
 	const char *cs = json_string_value(json_object_get(c->doc, "Created"));
 	_cleanup_free_ char *status = status_text(c), *cmd = command_text(c), *at = NULL, *dur = NULL, *since = NULL;
-	_cleanup_free_ char *labels = labels_text(json_object_get(config, "Labels"));
+	_cleanup_free_ char *labels = labels_text(json_object_get(config, "Labels")), *ports = ports_text(c);
 
 	if (cs)
 		eng_time_parse(cs, &created, NULL);
@@ -162,8 +176,8 @@ static json_t *ps_row(const struct eng_ctr *c)
 	since = xasprintf("%s ago", dur);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", c->id,
 			 "Image", json_string_value(json_object_get(config, "Image")), "Command", cmd, "CreatedAt", at,
-			 "RunningFor", since, "Ports", "", "State", eng_ctr_status(c), "Status", status, "Size", "0B",
-			 "Names", c->name, "Labels", labels, "Mounts", "", "Networks", "", "LocalVolumes", "0",
+			 "RunningFor", since, "Ports", ports, "State", eng_ctr_status(c), "Status", status, "Size",
+			 "0B", "Names", c->name, "Labels", labels, "Mounts", "", "Networks", "", "LocalVolumes", "0",
 			 "BerthImageID", c->image_id);
 }
 

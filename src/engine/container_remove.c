@@ -50,6 +50,9 @@ int eng_ctr_remove(struct eng *e, const char *name, bool force, bool volumes, st
 	rundir = eng_ctr_rundir(e, c->id);
 	/* a monitor that died may have left its mounts and the runtime's state */
 	eng_ctr_release(e, c->id, c->doc);
+	eng_netwire_down(e, c->id);
+	if (eng_network_detach(e, NULL, c->id, err) < 0)
+		return -1;
 	/* the files before the row: an rm cut short leaves a row the next rm finds and finishes */
 	if (fs_exists_at(AT_FDCWD, rundir))
 		fs_rm_rf_at(AT_FDCWD, rundir, NULL);

@@ -145,7 +145,11 @@ static int refresh(struct eng *e, struct eng_ctr *c, struct berth_error **err)
 	if (db_container_set_state(e->db, c->id, s, err) < 0)
 		goto fail;
 	eng_ctr_release(e, c->id, c->doc);
-	return db_commit(e->db, err);
+	if (db_commit(e->db, err) < 0)
+		return -1;
+	/* after the commit: the network lock is taken before the database's, never inside it */
+	eng_netwire_down(e, c->id);
+	return 0;
 fail:
 	db_container_done(&row);
 	db_rollback(e->db);

@@ -14,6 +14,8 @@
 #include "engine/image.h"
 #include "engine/logs.h"
 #include "engine/names.h"
+#include "engine/network.h"
+#include "engine/netwire.h"
 #include "engine/ns.h"
 #include "engine/spec.h"
 #include "engine/template.h"

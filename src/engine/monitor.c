@@ -289,7 +289,7 @@ int eng_monitor_resume(struct eng *e, const char *id, const struct eng_monitor_r
 	r.shim = eng_shim_path();
 	/* what mon_start had set up and mon_cleanup undoes */
 	r.pidfd = r.out_fd = r.err_fd = r.in_fd = -1;
-	r.created = r.mounted = true;
+	r.created = r.mounted = r.net_up = true;
 	r.merged = xasprintf("%s/merged", dir);
 	r.shm = xasprintf("%s/shm", dir);
 	if (r.listen_fd >= 0)

@@ -34,6 +34,7 @@ struct mon_run {
 	pid_t pid;
 	int pidfd;
 	bool mounted;
+	bool net_up;  /* eng_netwire_up wired its namespace */
 	bool created; /* the runtime has the container: delete it after the exit */
 	bool oom_killed;
 	int out_fd, err_fd; /* read ends of the container's stdout and stderr (with a tty: the pty master, -1), or -1 */

@@ -42,7 +42,11 @@ static int mount_rootfs(struct mon_run *r, const struct eng_ctr *c, const char *
 	if (eng_ctr_userns_fd(json_object_get(c->doc, "HostConfig"), &userns, err) < 0)
 		return -1;
 	if (userns < 0) {
-		rc = img_snapshot_mount(r->e->store, (const char *const *)links, upper, work, r->merged, err);
+		/* run --rm: the upper layer goes with the container, nothing of it needs to reach the disk */
+		bool ephemeral = json_is_true(json_object_get(json_object_get(c->doc, "HostConfig"), "AutoRemove"));
+
+		rc = img_snapshot_mount_flags(r->e->store, (const char *const *)links, upper, work, r->merged,
+					      ephemeral ? IMG_SNAPSHOT_VOLATILE : 0, err);
 	} else {
 		/* --uidmap: the layers seen through idmapped mounts, so their root is the container's root */
 		_cleanup_free_ char *rundir = eng_ctr_rundir(r->e, c->id);
@@ -187,6 +191,15 @@ static int write_spec(struct mon_run *r, const struct eng_ctr *c, const char *di
 		ns_paths_done(&ns);
 		return -1;
 	}
+	/* bridge networks: a namespace of ours, wired before the container joins it */
+	if (!ns.net) {
+		if (eng_netwire_up(r->e, c, &ns.net, err) < 0) {
+			ns_paths_done(&ns);
+			return -1;
+		}
+		r->net_up = ns.net != NULL;
+		in.netns_path = ns.net;
+	}
 	if (json_is_true(json_object_get(hc, "Privileged"))) {
 		dev_fd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		in.host_dev_fd = dev_fd;
@@ -305,6 +318,9 @@ void mon_cleanup(struct mon_run *r)
 	if (r->created)
 		rt_delete(&g, r->id, true, NULL);
 	r->created = false;
+	if (r->net_up)
+		eng_netwire_down(r->e, r->id);
+	r->net_up = false;
 	if (r->mounted) {
 		_cleanup_ctr_ struct eng_ctr *vc = NULL;
 

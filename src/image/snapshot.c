@@ -50,10 +50,16 @@ char *img_snapshot_options(const char *const *links, const char *upper, const ch
 int img_snapshot_mount(struct img_store *s, const char *const *links, const char *upper, const char *work,
 		       const char *target, struct berth_error **err)
 {
+	return img_snapshot_mount_flags(s, links, upper, work, target, 0, err);
+}
+
+int img_snapshot_mount_flags(struct img_store *s, const char *const *links, const char *upper, const char *work,
+			     const char *target, unsigned flags, struct berth_error **err)
+{
 	_cleanup_free_ char *empty = NULL, *opts = NULL;
 	_cleanup_close_ int cwd = -1;
 	const char *only_empty[2] = {NULL, NULL};
-	int rc, saved;
+	int rc = -1, saved;
 
 	if (!links[0]) {
 		empty = xasprintf("%s/layers/empty", s->root);
@@ -71,7 +77,14 @@ int img_snapshot_mount(struct img_store *s, const char *const *links, const char
 		return berth_error_set(err, errno, "open the working directory");
 	if (fchdir(s->layers_fd) < 0)
 		return berth_error_set(err, errno, "enter '%s/layers'", s->root);
-	rc = mount("overlay", target, "overlay", 0, opts);
+	if (flags & IMG_SNAPSHOT_VOLATILE) {
+		_cleanup_free_ char *v = xasprintf("%s,volatile", opts);
+
+		rc = mount("overlay", target, "overlay", 0, v);
+	}
+	/* no volatile without an upper, before Linux 5.10, or over a work dir that one left */
+	if (!(flags & IMG_SNAPSHOT_VOLATILE) || rc < 0)
+		rc = mount("overlay", target, "overlay", 0, opts);
 	saved = errno;
 	if (fchdir(cwd) < 0)
 		return berth_error_set(err, errno, "return to the working directory");

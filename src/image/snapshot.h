@@ -76,6 +76,16 @@ int img_snapshot_mount(struct img_store *s, const char *const *links, const char
 		       const char *target, struct berth_error **err);
 
 /*
+ * The same with flags. IMG_SNAPSHOT_VOLATILE: overlayfs' volatile option (no
+ * sync of the upper layer, not at unmount either, which otherwise syncs the
+ * whole file system the upper dir is on), for an upper layer that does not
+ * outlive the container (run --rm); plain where the kernel refuses it.
+ */
+#define IMG_SNAPSHOT_VOLATILE 1u
+int img_snapshot_mount_flags(struct img_store *s, const char *const *links, const char *upper, const char *work,
+			     const char *target, unsigned flags, struct berth_error **err);
+
+/*
  * img_snapshot_mount with every lower layer seen through an idmapped mount
  * of the user namespace userns_fd (a container with --uidmap: the layers'
  * root-owned files appear owned by the container's root). The idmapped

@@ -7,6 +7,7 @@
 #ifndef BERTH_NETWORK_NETWORK_H
 #define BERTH_NETWORK_NETWORK_H
 
+#include "network/dns.h"
 #include "network/ipam.h"
 #include "network/netlink.h"
 #include "network/nft.h"

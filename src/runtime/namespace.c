@@ -79,8 +79,31 @@ int rt_ns_open_of_pid(pid_t pid, const struct oci_linux *l, int fds[OCI_NS_COUNT
 	return 0;
 }
 
+/*
+ * Namespaces that a user namespace other than the one joined may own (a
+ * network namespace the engine made, as runc's callers do): joined before
+ * the user namespace while that is allowed (root), since after it the
+ * rights over them are gone; an EPERM leaves them to the ordinary order.
+ */
+static void join_outer_first(int fds[OCI_NS_COUNT])
+{
+	static const enum oci_ns_type outer[] = {OCI_NS_NETWORK, OCI_NS_IPC, OCI_NS_UTS};
+
+	if (fds[OCI_NS_USER] < 0)
+		return;
+	for (size_t i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
+		enum oci_ns_type t = outer[i];
+
+		if (fds[t] >= 0 && setns(fds[t], oci_ns_clone_flag(t)) == 0) {
+			close(fds[t]);
+			fds[t] = -1;
+		}
+	}
+}
+
 int rt_ns_join(int fds[OCI_NS_COUNT], bool skip_pid, struct berth_error **err)
 {
+	join_outer_first(fds);
 	for (size_t i = 0; i < sizeof(join_order) / sizeof(join_order[0]); i++) {
 		enum oci_ns_type t = join_order[i];
 		if (fds[t] < 0 || (skip_pid && t == OCI_NS_PID))

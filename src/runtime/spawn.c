@@ -224,17 +224,69 @@ static bool needs_intermediate(const struct rt_spawn *s, int nsfds[OCI_NS_COUNT]
 	return nsfds[OCI_NS_USER] >= 0 && geteuid() != 0;
 }
 
+/*
+ * A new user namespace cannot join namespaces its creator's namespace owns
+ * (setns needs CAP_SYS_ADMIN over their owner): network, IPC and UTS
+ * namespaces given by path are joined here, before clone3 creates the user
+ * namespace, so the child is born in them (runc joins before it unshares).
+ * Their fds are consumed; restore[] gets ours back (-1 where untouched).
+ */
+static const enum oci_ns_type prejoin[] = {OCI_NS_NETWORK, OCI_NS_IPC, OCI_NS_UTS};
+#define N_PREJOIN (sizeof(prejoin) / sizeof(prejoin[0]))
+
+static int prejoin_for_user_ns(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int restore[N_PREJOIN],
+			       struct berth_error **err)
+{
+	static const char *const self[] = {"/proc/self/ns/net", "/proc/self/ns/ipc", "/proc/self/ns/uts"};
+
+	for (size_t i = 0; i < N_PREJOIN; i++)
+		restore[i] = -1;
+	if (s->is_exec || !s->cfg->linux_.namespaces[OCI_NS_USER].present ||
+	    s->cfg->linux_.namespaces[OCI_NS_USER].path)
+		return 0;
+	for (size_t i = 0; i < N_PREJOIN; i++) {
+		enum oci_ns_type t = prejoin[i];
+
+		if (nsfds[t] < 0)
+			continue;
+		restore[i] = open(self[i], O_RDONLY | O_CLOEXEC);
+		if (restore[i] < 0 || setns(nsfds[t], oci_ns_clone_flag(t)) < 0)
+			return berth_error_set(err, errno, "join %s namespace", oci_ns_type_name(t));
+		close(nsfds[t]);
+		nsfds[t] = -1;
+	}
+	return 0;
+}
+
+static void prejoin_restore(int restore[N_PREJOIN])
+{
+	for (size_t i = 0; i < N_PREJOIN; i++) {
+		if (restore[i] < 0)
+			continue;
+		if (setns(restore[i], oci_ns_clone_flag(prejoin[i])) < 0)
+			log_warn("restore %s namespace: %s, ignoring", oci_ns_type_name(prejoin[i]), strerror(errno));
+		close(restore[i]);
+		restore[i] = -1;
+	}
+}
+
 static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int sv[2], struct berth_error **err)
 {
 	struct sys_clone_args a = {0};
-	int pidfd = -1, restore;
+	int pidfd = -1, restore, back[N_PREJOIN];
 	pid_t pid;
 
 	if (needs_intermediate(s, nsfds))
 		return clone_in_user_ns(s, nsfds, sv, err);
-	restore = enter_pid_ns_for_children(nsfds[OCI_NS_PID], err);
-	if (restore == -2)
+	if (prejoin_for_user_ns(s, nsfds, back, err) < 0) {
+		prejoin_restore(back);
 		return -1;
+	}
+	restore = enter_pid_ns_for_children(nsfds[OCI_NS_PID], err);
+	if (restore == -2) {
+		prejoin_restore(back);
+		return -1;
+	}
 	a.flags = (s->is_exec ? 0 : rt_ns_clone_flags(&s->cfg->linux_)) | CLONE_PIDFD;
 	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	a.exit_signal = SIGCHLD;
@@ -256,6 +308,7 @@ static pid_t clone_child(struct rt_spawn *s, int nsfds[OCI_NS_COUNT], int sv[2],
 		s->pidfd = pidfd >= 0 ? pidfd : sys_pidfd_open(pid, 0);
 	if (pid == 0)
 		return 0;
+	prejoin_restore(back);
 	if (restore >= 0) {
 		if (setns(restore, CLONE_NEWPID) < 0)
 			log_warn("restore pid namespace: %s, ignoring", strerror(errno));

@@ -48,6 +48,12 @@ static const char *const migrations[] = {
 	"  network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE, address TEXT NOT NULL,"
 	"  container_id TEXT NOT NULL, endpoint TEXT NOT NULL, PRIMARY KEY (network_id, address));"
 	"CREATE INDEX network_addresses_container ON network_addresses(container_id);",
+	/* 5: network endpoints: one per container and network (id, MAC, addresses, aliases as JSON) */
+	"CREATE TABLE network_endpoints ("
+	"  network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE, container_id TEXT NOT NULL,"
+	"  container_name TEXT NOT NULL, endpoint_id TEXT NOT NULL UNIQUE, mac TEXT, ipv4 TEXT, ipv6 TEXT,"
+	"  aliases TEXT NOT NULL DEFAULT '[]', seq INTEGER NOT NULL, PRIMARY KEY (network_id, container_id));"
+	"CREATE INDEX network_endpoints_container ON network_endpoints(container_id);",
 };
 
 int db_schema_version(void)

@@ -281,3 +281,115 @@ int db_endpoint_list(struct db *db, const char *network_id, const char *containe
 	*ret_n = n;
 	return 0;
 }
+
+void db_net_endpoint_done(struct db_net_endpoint *ep)
+{
+	free(ep->network_id);
+	free(ep->container_id);
+	free(ep->container_name);
+	free(ep->endpoint_id);
+	free(ep->mac);
+	free(ep->ipv4);
+	free(ep->ipv6);
+	free(ep->aliases);
+	memset(ep, 0, sizeof(*ep));
+}
+
+void db_net_endpoints_free(struct db_net_endpoint *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		db_net_endpoint_done(&v[i]);
+	free(v);
+}
+
+int db_net_endpoint_insert(struct db *db, struct db_net_endpoint *ep, struct berth_error **err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+
+	if (db_prepare(db,
+		       "INSERT INTO network_endpoints (network_id, container_id, container_name, endpoint_id, mac,"
+		       " ipv4, ipv6, aliases, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, '[]'),"
+		       " (SELECT COALESCE(MAX(seq), 0) + 1 FROM network_endpoints)) RETURNING seq",
+		       &st, err) < 0)
+		return -1;
+	db_bind_text(st, 1, ep->network_id);
+	db_bind_text(st, 2, ep->container_id);
+	db_bind_text(st, 3, ep->container_name);
+	db_bind_text(st, 4, ep->endpoint_id);
+	db_bind_text(st, 5, ep->mac);
+	db_bind_text(st, 6, ep->ipv4);
+	db_bind_text(st, 7, ep->ipv6);
+	db_bind_text(st, 8, ep->aliases);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ep->seq = sqlite3_column_int64(st, 0);
+		return 0;
+	}
+	switch (sqlite3_extended_errcode(db->h)) {
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+	case SQLITE_CONSTRAINT_UNIQUE:
+		berth_error_set(err, 0, "endpoint with name %s already exists in network %s", ep->container_name,
+				ep->network_id);
+		return set_code(err, EEXIST);
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		berth_error_set(err, 0, "network %s not found", ep->network_id);
+		return set_code(err, ENOENT);
+	default:
+		return db_fail(db, err, "insert endpoint");
+	}
+}
+
+int db_net_endpoint_delete(struct db *db, const char *network_id, const char *container_id, struct berth_error **err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+
+	if (db_prepare(db, "DELETE FROM network_endpoints WHERE container_id = ?1 AND (?2 IS NULL OR network_id = ?2)",
+		       &st, err) < 0)
+		return -1;
+	db_bind_text(st, 1, container_id);
+	db_bind_text(st, 2, network_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "delete endpoint");
+	return 0;
+}
+
+int db_net_endpoint_list(struct db *db, const char *network_id, const char *container_id, struct db_net_endpoint **ret,
+			 size_t *ret_n, struct berth_error **err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	struct db_net_endpoint *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (db_prepare(db,
+		       "SELECT network_id, container_id, container_name, endpoint_id, mac, ipv4, ipv6, aliases, seq"
+		       " FROM network_endpoints WHERE (?1 IS NULL OR network_id = ?1)"
+		       " AND (?2 IS NULL OR container_id = ?2) ORDER BY seq",
+		       &st, err) < 0)
+		return -1;
+	db_bind_text(st, 1, network_id);
+	db_bind_text(st, 2, container_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = realloc(v, (n + 1) * sizeof(*v));
+		if (!v)
+			abort();
+		v[n] = (struct db_net_endpoint){
+			.network_id = db_column_strdup(st, 0),
+			.container_id = db_column_strdup(st, 1),
+			.container_name = db_column_strdup(st, 2),
+			.endpoint_id = db_column_strdup(st, 3),
+			.mac = db_column_strdup(st, 4),
+			.ipv4 = db_column_strdup(st, 5),
+			.ipv6 = db_column_strdup(st, 6),
+			.aliases = db_column_strdup(st, 7),
+			.seq = sqlite3_column_int64(st, 8),
+		};
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_net_endpoints_free(v, n);
+		return db_fail(db, err, "list endpoints");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

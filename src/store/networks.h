@@ -80,3 +80,32 @@ int db_address_release(struct db *db, const char *container_id, const char *netw
  */
 int db_endpoint_list(struct db *db, const char *network_id, const char *container_id, struct db_endpoint **ret,
 		     size_t *ret_n, struct berth_error **err);
+
+/* ---- endpoints (schema 5) ------------------------------------------------- */
+
+/* A container's endpoint on a network: its id, MAC, addresses and aliases. */
+struct db_net_endpoint {
+	char *network_id;
+	char *container_id;   /* 64 hex */
+	char *container_name; /* as it was when attached */
+	char *endpoint_id;    /* 64 hex */
+	char *mac;	      /* "02:42:ac:11:00:02" or NULL */
+	char *ipv4;	      /* address without prefix length, or NULL */
+	char *ipv6;
+	char *aliases; /* JSON array of strings */
+	int64_t seq;   /* attach order (set by insert) */
+};
+void db_net_endpoint_done(struct db_net_endpoint *ep);
+void db_net_endpoints_free(struct db_net_endpoint *v, size_t n);
+
+/*
+ * Record an endpoint (sets ep->seq); call in the transaction that inserted its
+ * addresses. A container already on the network fails with code EEXIST; an
+ * unknown network with ENOENT.
+ */
+int db_net_endpoint_insert(struct db *db, struct db_net_endpoint *ep, struct berth_error **err);
+/* Delete container_id's endpoint on network_id (NULL: on every network); none is fine. */
+int db_net_endpoint_delete(struct db *db, const char *network_id, const char *container_id, struct berth_error **err);
+/* Endpoints filtered by network_id and/or container_id (NULL: any), in attach order. */
+int db_net_endpoint_list(struct db *db, const char *network_id, const char *container_id, struct db_net_endpoint **ret,
+			 size_t *ret_n, struct berth_error **err);

@@ -6,6 +6,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers/netenv
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 
@@ -13,6 +15,7 @@ setup()
 {
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 	HOST=$BATS_TEST_TMPDIR/host
 	b pull -q busybox >/dev/null
 }
@@ -25,6 +28,7 @@ teardown()
 	grep -q " $BATS_TEST_TMPDIR" /proc/self/mountinfo &&
 		grep " $BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r umount -l
 	rm -rf "$BERTH_ROOT" "$BERTH_RUNROOT" "$HOST"
+	berth_test_net_cleanup
 }
 
 b() { timeout -k 5 60 "$BERTH" "$@"; }

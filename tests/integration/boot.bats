@@ -7,6 +7,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers/netenv
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 LOOP='trap "exit 7" TERM; while true; do sleep 0.1; done'
@@ -16,6 +18,7 @@ setup()
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 	b pull -q busybox >/dev/null
 }
 
@@ -29,6 +32,7 @@ teardown()
 	grep -q " $BATS_TEST_TMPDIR" /proc/self/mountinfo &&
 		grep " $BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r umount -l
 	rm -rf "$BERTH_ROOT" "$BERTH_RUNROOT"
+	berth_test_net_cleanup
 }
 
 b() { timeout -k 5 60 "$BERTH" "$@"; }

@@ -5,6 +5,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers/netenv
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 
@@ -13,6 +15,7 @@ setup()
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	# a private state root, although none of these commands should touch it
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 }
 
 # expect REGEX: $output matches (a multi-line regex is fine)

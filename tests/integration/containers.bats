@@ -32,14 +32,16 @@ teardown() { engine_teardown; }
 	[ "$status" -eq 125 ]
 }
 
-@test "run: isolation (pid 1, own hostname, only lo, Docker's /etc files)" {
-	run b run --hostname box busybox sh -c 'echo $$; hostname; ls /sys/class/net; cat /etc/hostname; ps | wc -l'
+@test "run: isolation (pid 1, own hostname, lo and the bridge's eth0, Docker's /etc files)" {
+	run b run --hostname box busybox sh -c 'echo $$; hostname; echo $(ls /sys/class/net); cat /etc/hostname; ps | wc -l'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 1 ]
 	[ "${lines[1]}" = box ]
-	[ "${lines[2]}" = lo ]
+	[ "${lines[2]}" = "eth0 lo" ]
 	[ "${lines[3]}" = box ]
 	[ "${lines[4]}" -le 4 ]
+	run b run --network none busybox ls /sys/class/net
+	[ "$output" = lo ]
 	run b run busybox sh -c 'grep -c localhost /etc/hosts; df -k /dev/shm | tail -n1'
 	[ "${lines[0]}" -ge 1 ]
 	[[ ${lines[1]} =~ 65536 ]]

@@ -6,6 +6,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers/netenv
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 
@@ -15,6 +17,7 @@ setup()
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	[ -f "$REPO/build/data/busybox.tar" ] || skip "built-in image not built"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 	"$BERTH" pull busybox >/dev/null 2>&1
 	OUT=$BATS_TEST_TMPDIR/out
 	SRC=$BATS_TEST_TMPDIR/src
@@ -31,6 +34,7 @@ teardown()
 	[ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
 	grep -o " $BATS_TEST_TMPDIR/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf "$BATS_TEST_TMPDIR/root" "$BATS_TEST_TMPDIR/run"
+	berth_test_net_cleanup
 }
 
 b() { timeout -k 5 120 "$BERTH" "$@"; }

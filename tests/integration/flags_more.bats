@@ -164,6 +164,9 @@ listed() { "$BERTH" "$@" --help | awk '/^([A-Z][a-z]+ )?Commands:$/ { f = 1; nex
 		--uidmap 0:100000:65536 --gidmap 0:200000:65536 busybox sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
 	mode=$(stat -c %a "$root")
 	BERTH_ROOT=$root BERTH_RUNROOT=$rr "$BERTH" rm -f $(BERTH_ROOT=$root BERTH_RUNROOT=$rr "$BERTH" ps -aq) >/dev/null 2>&1 || true
+	# the namespace directory is a mount point (as ip netns makes /run/netns)
+	grep -o " $rr/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	nft delete table inet "$(nft_table_of "$root")" 2>/dev/null || true
 	rm -rf "$root" "$rr"
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} =~ ^\ +0\ +100000\ +65536$ ]]

@@ -6,6 +6,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers/netenv
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 
@@ -14,11 +16,13 @@ setup()
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	[ -f "$REPO/build/data/busybox.tar" ] || skip "built-in image not built"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 }
 
 teardown()
 {
 	rm -rf "$BATS_TEST_TMPDIR/root" "$BATS_TEST_TMPDIR/run"
+	berth_test_net_cleanup
 }
 
 b() { timeout -k 5 120 "$BERTH" "$@"; }

@@ -6,6 +6,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers/netenv
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 IMAGE=localhost/berth-test/busybox:latest
@@ -26,11 +28,13 @@ setup()
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	[ -z "$MISSING" ] || skip "not installed:$MISSING (scripts/install-deps.sh)"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 }
 
 teardown()
 {
 	rm -rf "$BATS_TEST_TMPDIR/root" "$BATS_TEST_TMPDIR/run" "$BATS_TEST_TMPDIR/podman" "$BATS_TEST_TMPDIR/work"
+	berth_test_net_cleanup
 }
 
 b() { timeout -k 5 120 "$BERTH" "$@"; }

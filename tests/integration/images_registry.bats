@@ -10,6 +10,7 @@ bats_require_minimum_version 1.5.0
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 load registry_helpers
+load helpers/netenv
 
 # The fixtures: docker-archives of generated layers, and an OCI index of two
 # platforms pushed by plain HTTP. Deterministic: the same seed gives the same layer.
@@ -131,6 +132,7 @@ teardown_file()
 setup()
 {
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 	CFG=$BATS_TEST_TMPDIR/cfg
 	R=$REGISTRY_HOST/berth-test
 }
@@ -138,6 +140,7 @@ setup()
 teardown()
 {
 	rm -rf "$BATS_TEST_TMPDIR/root" "$BATS_TEST_TMPDIR/root2" "$BATS_TEST_TMPDIR/run" "$CFG"
+	berth_test_net_cleanup
 }
 
 b() { timeout -k 5 120 "$BERTH" --config "$CFG" "$@"; }

@@ -151,6 +151,9 @@ teardown() { engine_teardown; }
 	run env BERTH_ROOT="$top/root" BERTH_RUNROOT="$top/run" timeout 60 "$BERTH" run --rm --uidmap 0:100000:65536 \
 		busybox sh -c 'cat /proc/self/uid_map; stat -c %u /bin/busybox; touch /etc/x && stat -c %u /etc/x'
 	BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run "$BERTH" rm -f $(BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run "$BERTH" ps -aq) >/dev/null 2>&1 || true
+	# the namespace directory is a mount point (as ip netns makes /run/netns)
+	grep -o " $top/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	nft delete table inet "$(nft_table_of "$top/root")" 2>/dev/null || true
 	rm -rf "$top"
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} =~ ^\ +0\ +100000\ +65536$ ]]

@@ -7,6 +7,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers/netenv
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 N=${BERTH_STRESS_N:-50}
@@ -15,6 +17,7 @@ setup()
 {
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 	b pull -q busybox >/dev/null
 }
 
@@ -26,6 +29,7 @@ teardown()
 	grep -q " $BATS_TEST_TMPDIR" /proc/self/mountinfo &&
 		grep " $BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r umount -l
 	rm -rf "$BERTH_ROOT" "$BERTH_RUNROOT"
+	berth_test_net_cleanup
 }
 
 b() { timeout -k 5 60 "$BERTH" "$@"; }

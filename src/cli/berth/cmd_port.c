@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * berth port (container port): the container's published ports. Until the
- * network module publishes them, the mappings come from HostConfig.PortBindings,
- * shown as docker shows them once published (a mapping without a host
- * address on both 0.0.0.0 and ::; one without a host port is not shown).
+ * berth port (container port): the published ports of a running container,
+ * as its NetworkSettings.Ports hold them once the host ports are chosen.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -80,20 +78,23 @@ static int port_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_ar
 	_cleanup_error_ struct berth_error *err = NULL;
 	_cleanup_ctr_ struct eng_ctr *c = NULL;
 	_cleanup_strv_ char **out = NULL;
-	json_t *ports, *v;
+	json_t *settings = NULL, *ports, *v;
 	const char *k;
 
 	if (bcli_engine_open(ctx, &e) < 0)
 		return BCLI_EXIT_ENGINE;
 	if (eng_ctr_find(e, args->args[0], &c, &err) < 0)
 		return bcli_fail_error(1, &err, NULL);
-	ports = json_object_get(json_object_get(c->doc, "HostConfig"), "PortBindings");
+	settings = eng_ctr_network_settings(e, c);
+	ports = json_object_get(settings, "Ports");
 	if (args->n > 1) {
 		_cleanup_free_ char *key = port_key(args->args[1]);
 
 		add_frontends(&out, "", json_object_get(ports, key));
-		if (!out)
+		if (!out) {
+			json_decref(settings);
 			return bcli_fail(1, "Error: No public port '%s' published for %s", key, args->args[0]);
+		}
 	} else {
 		json_object_foreach(ports, k, v)
 		{
@@ -102,6 +103,7 @@ static int port_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_ar
 			add_frontends(&out, prefix, v);
 		}
 	}
+	json_decref(settings);
 	if (out)
 		qsort(out, strv_length(out), sizeof(*out), natural_cmp);
 	for (size_t i = 0; out && out[i]; i++)

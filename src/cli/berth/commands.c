@@ -67,6 +67,13 @@ static const struct bcli_command *const registry[] = {
 	&bcli_cmd_ns_ls,
 	&bcli_cmd_ns_enter,
 	&bcli_cmd_ns_limits,
+	&bcli_cmd_network_create,
+	&bcli_cmd_network_ls,
+	&bcli_cmd_network_inspect,
+	&bcli_cmd_network_rm,
+	&bcli_cmd_network_prune,
+	&bcli_cmd_network_connect,
+	&bcli_cmd_network_disconnect,
 };
 
 /* Docker's management groups; one without a registered command is absent. */

@@ -115,6 +115,8 @@ extern const struct bcli_command bcli_cmd_exec;
 extern const struct bcli_command bcli_cmd_ns_ls;
 extern const struct bcli_command bcli_cmd_ns_enter;
 extern const struct bcli_command bcli_cmd_ns_limits;
+extern const struct bcli_command bcli_cmd_network_create, bcli_cmd_network_ls, bcli_cmd_network_inspect,
+	bcli_cmd_network_rm, bcli_cmd_network_prune, bcli_cmd_network_connect, bcli_cmd_network_disconnect;
 
 /*
  * Run the command line after the global options: argv[0] names a command, a

@@ -8,6 +8,8 @@
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/src/cli/berth}
 
+load helpers/netenv
+
 b() { timeout -k 5 60 "$BERTH" "$@"; }
 
 # expect REGEX: $output matches (a multi-line regex is fine)
@@ -20,11 +22,13 @@ expect()
 	}
 }
 
+# Its own default bridge, subnet and nftables table per test (helpers/netenv.bash).
 engine_setup()
 {
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 	b pull -q busybox >/dev/null
 }
 
@@ -35,5 +39,6 @@ engine_teardown()
 	[ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
 	grep -q " $BATS_TEST_TMPDIR" /proc/self/mountinfo &&
 		grep " $BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r umount -l
+	berth_test_net_cleanup
 	rm -rf "$BERTH_ROOT" "$BERTH_RUNROOT"
 }

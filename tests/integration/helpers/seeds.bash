@@ -23,6 +23,7 @@ seeds_setup()
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -x "$BERTH" ] || skip "berth '$BERTH' not built"
 	export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNROOT=$BATS_TEST_TMPDIR/run
+	berth_test_net_env
 	# three hex digits naming this test's host objects: berth-test-h$SUF fits IFNAMSIZ
 	SUF=$(printf '%03x' $((RANDOM % 4096)))
 	CLEANUP=()
@@ -43,6 +44,7 @@ seeds_teardown()
 	for d in $(awk -v p="$BATS_TEST_TMPDIR" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$d" 2>/dev/null || true
 	done
+	berth_test_net_cleanup
 	rm -rf "${BATS_TEST_TMPDIR:?}"/* 2>/dev/null || true
 }
 
