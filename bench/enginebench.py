@@ -67,12 +67,19 @@ class Berth:
 
     name = "berth"
 
+    # the default bridge of a benchmark's berth: its own, never the host's berth0
+    BRIDGE = "btbench9"
+    BIP = "10.253.9.1/24"
+
     def __init__(self, tmp, path, cgroup_parent):
         self.path = path
         self.dir = os.path.join(tmp, "b")
         self.cgroup_parent = cgroup_parent
         self.env = dict(os.environ, TMPDIR=os.path.join(self.dir, "tmp"))
         os.makedirs(self.env["TMPDIR"])
+        self.env["BERTH_CONFIG_FILE"] = os.path.join(self.dir, "berth.json")
+        with open(self.env["BERTH_CONFIG_FILE"], "w") as f:
+            f.write('{"bridge": "%s", "bip": "%s"}\n' % (self.BRIDGE, self.BIP))
 
     def argv(self, *args):
         return [self.path, "--root", self.dir + "/root", "--runroot", self.dir + "/run"] + list(args)
@@ -93,6 +100,12 @@ class Berth:
             quiet(self.argv("rm", "-f", *[i.decode() for i in ids]), self.env, timeout=300)
         # monitors left when berth could not run (their containers go with the cgroups)
         kill_all(self.dir + "/")
+        # the bridge and berth's nftables table of this root (berth_ + FNV-1a of the root)
+        h = 2166136261
+        for c in (self.dir + "/root").encode():
+            h = ((h ^ c) * 16777619) & 0xffffffff
+        quiet(["nft", "delete", "table", "inet", "berth_%08x" % h], self.env)
+        quiet(["ip", "link", "del", self.BRIDGE], self.env)
 
 
 class Podman:

@@ -7,11 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/base.h"
 #include "engine/engine.h"
+#include "engine/network_internal.h"
+#include "network/network.h"
 #include "sys/sys.h"
 
 static const char hosts_base[] = "127.0.0.1\tlocalhost\n"
@@ -108,6 +111,56 @@ static int chown_for_userns(int dfd, json_t *hc, const char *dir, struct berth_e
 	return 0;
 }
 
+/* json list of strings joined with sep, or NULL when empty. */
+static char *joined(json_t *list, const char *prefix, const char *sep)
+{
+	struct buf b = {0};
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v) if (json_string_value(v))
+		buf_printf(&b, "%s%s", b.len ? sep : prefix, json_string_value(v));
+	return b.len ? buf_steal(&b) : NULL;
+}
+
+/*
+ * --dns, --dns-search, --dns-option (else berth.json's "dns"), as Docker:
+ * each replaces the host's lines of its kind.
+ */
+static void custom_resolv(json_t *hc, char **resolv)
+{
+	_cleanup_free_ char *ns = joined(json_object_get(hc, "Dns"), "nameserver ", "\nnameserver ");
+	_cleanup_free_ char *search = joined(json_object_get(hc, "DnsSearch"), "search ", " ");
+	_cleanup_free_ char *opts = joined(json_object_get(hc, "DnsOptions"), "options ", " ");
+	struct net_config cfg;
+	struct buf out = {0};
+	char *save = NULL;
+
+	if (!ns && net_config_load(eng_net_config_path(), &cfg, NULL) == 0) {
+		for (size_t i = 0; cfg.dns && cfg.dns[i]; i++)
+			ns = ns ? xasprintf("%s\nnameserver %s", (char *)TAKE_PTR(ns), cfg.dns[i])
+				: xasprintf("nameserver %s", cfg.dns[i]);
+		net_config_done(&cfg);
+	}
+	if (!ns && !search && !opts)
+		return;
+	for (char *l = strtok_r(*resolv, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if ((ns && !strncmp(l, "nameserver", 10)) ||
+		    (search && (!strncmp(l, "search", 6) || !strncmp(l, "domain", 6))) ||
+		    (opts && !strncmp(l, "options", 7)))
+			continue;
+		buf_printf(&out, "%s\n", l);
+	}
+	if (search)
+		buf_printf(&out, "%s\n", search);
+	if (ns)
+		buf_printf(&out, "%s\n", ns);
+	if (opts)
+		buf_printf(&out, "%s\n", opts);
+	free(*resolv);
+	*resolv = buf_steal(&out);
+}
+
 static int write_file(int dirfd, const char *name, const char *content, struct berth_error **err)
 {
 	return fs_write_file_atomic_at(dirfd, name, content, strlen(content), 0644, err);
@@ -146,6 +199,7 @@ int eng_ctr_files_create(struct eng *e, const char *id, json_t *doc, struct bert
 		hosts = more;
 	}
 	resolv = eng_resolv_conf(host_net);
+	custom_resolv(hc, &resolv);
 	if (mkdirat(dfd, "upper", 0755) < 0 || mkdirat(dfd, "work", 0700) < 0 || mkdirat(dfd, "merged", 0755) < 0) {
 		berth_error_set(err, errno, "create '%s'", dir);
 		goto fail;

@@ -48,14 +48,18 @@ int eng_ctr_networks_attach(struct eng *e, const char *id, const char *name, jso
 			    struct berth_error **err)
 {
 	json_t *hc = json_object_get(doc, "HostConfig"), *config = json_object_get(doc, "Config");
-	json_t *eps = json_object_get(networking, "EndpointsConfig"), *cfg;
+	json_t *eps = json_object_get(networking, "EndpointsConfig"), *cfg, *first_cfg;
 	const char *first = mode_network(hc), *key;
 
 	if (!first)
 		return 0;
 	if (eng_networks_ensure_default(e, err) < 0)
 		return -1;
-	if (attach_one(e, id, name, first, json_object_get(eps, first), config, err) < 0)
+	first_cfg = json_object_get(eps, first);
+	/* docker's CLI keys the default network's endpoint by the mode: "default" */
+	if (!first_cfg && !strcmp(first, ENG_NET_BRIDGE))
+		first_cfg = json_object_get(eps, "default");
+	if (attach_one(e, id, name, first, first_cfg, config, err) < 0)
 		goto fail;
 	json_object_foreach(eps, key, cfg)
 	{

@@ -51,6 +51,25 @@ static int addr_with_prefix(const char *ip, unsigned prefixlen, struct net_nl_ad
 	return net_nl_addr_parse(s, ret, err);
 }
 
+/* --ipv6: the gateway's IPv6 address on the bridge (no DAD: it is ours), and forwarding for IPv6. */
+static int add_gateway6(struct net_nl *nl, const struct eng_network *n, int ifindex, struct berth_error **err)
+{
+	_cleanup_free_ struct net_addr_entry *addrs = NULL;
+	struct net_prefix sub;
+	struct net_nl_addr gw;
+	size_t na = 0;
+
+	if (net_subnet_parse(n->subnet6, "subnet", &sub, err) < 0 ||
+	    addr_with_prefix(n->gateway6, sub.len, &gw, err) < 0 || net_addr_list(nl, AF_INET6, &addrs, &na, err) < 0)
+		return -1;
+	for (size_t i = 0; i < na; i++)
+		if (addrs[i].ifindex == ifindex && !memcmp(addrs[i].addr.ip, gw.ip, 16))
+			return 0;
+	if (net_addr_add(nl, ifindex, &gw, NET_ADDR_NODAD, err) < 0)
+		return berth_error_wrap(err, "network %s", n->name);
+	return net_sysctl_write("net.ipv6.conf.all.forwarding", "1", err);
+}
+
 /*
  * A bridge about to be made must not take a subnet the host routes
  * elsewhere (a VPN, a LAN: Docker's long-standing complaint): refused,
@@ -77,7 +96,7 @@ static int subnet_clashes(const struct eng_network *n, struct berth_error **err)
 }
 
 /* The network's bridge, up with its gateway address, made when missing (the first container on it). */
-static int ensure_bridge(struct net_nl *nl, const struct eng_network *n, struct berth_error **err)
+static int ensure_bridge(struct net_nl *nl, const struct eng_network *n, bool *made, struct berth_error **err)
 {
 	struct net_link_info li;
 	struct net_prefix sub;
@@ -91,6 +110,8 @@ static int ensure_bridge(struct net_nl *nl, const struct eng_network *n, struct 
 				       n->bridge_if);
 	if (!li.ifindex && subnet_clashes(n, err) < 0)
 		return -1;
+	if (!li.ifindex)
+		*made = true;
 	if (!li.ifindex && net_bridge_create(nl, n->bridge_if, n->mtu, NULL, err) < 0 &&
 	    (!*err || (*err)->code != EEXIST))
 		return -1;
@@ -112,6 +133,8 @@ static int ensure_bridge(struct net_nl *nl, const struct eng_network *n, struct 
 		if (!have && net_addr_add(nl, ifindex, &gw, 0, err) < 0)
 			return berth_error_wrap(err, "network %s", n->name);
 	}
+	if (n->subnet6 && n->gateway6 && add_gateway6(nl, n, ifindex, err) < 0)
+		return -1;
 	if (!li.is_up && net_link_set_up(nl, n->bridge_if, true, err) < 0)
 		return -1;
 	/* published ports reached at 127.0.0.1: DNAT to the bridge needs local sources routed */
@@ -133,10 +156,18 @@ static int configure_inside(struct net_nl *in, const char *ifname, const struct 
 	if (ep->ip &&
 	    (addr_with_prefix(ep->ip, ep->prefixlen, &a, err) < 0 || net_addr_add(in, ifindex, &a, 0, err) < 0))
 		return -1;
+	if (ep->ip6 && (addr_with_prefix(ep->ip6, ep->prefixlen6, &a, err) < 0 ||
+			net_addr_add(in, ifindex, &a, NET_ADDR_NODAD, err) < 0))
+		return -1;
 	if (net_link_set_up(in, ifname, true, err) < 0)
 		return -1;
 	if (route && ep->gateway) {
 		if (addr_with_prefix(ep->gateway, 32, &gw, err) < 0 || net_route_add_default(in, &gw, ifindex, err) < 0)
+			return -1;
+	}
+	if (route && ep->ip6 && ep->gateway6) {
+		if (addr_with_prefix(ep->gateway6, 128, &gw, err) < 0 ||
+		    net_route_add_default(in, &gw, ifindex, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -157,7 +188,7 @@ static int set_hairpin(const char *veth, struct berth_error **err)
 
 /* One endpoint: the veth pair (peer straight into the namespace as ifname), the bridge port, the inside. */
 static int wire_endpoint(struct eng *e, struct net_nl *host, int nsfd, json_t *veths, const struct eng_endpoint *ep,
-			 const char *ifname, bool *route_done, struct berth_error **err)
+			 const char *ifname, bool *route_done, bool *made, struct berth_error **err)
 {
 	_cleanup_network_ struct eng_network *n = NULL;
 	_cleanup_net_nl_ struct net_nl *in = NULL;
@@ -168,7 +199,7 @@ static int wire_endpoint(struct eng *e, struct net_nl *host, int nsfd, json_t *v
 		return -1;
 	if (!n->bridge_if)
 		return 0;
-	if (ensure_bridge(host, n, err) < 0)
+	if (ensure_bridge(host, n, made, err) < 0)
 		return -1;
 	if (new_veth_name(veth, err) < 0 || (ep->mac && net_mac_parse(ep->mac, mac, err) < 0))
 		return -1;
@@ -212,7 +243,7 @@ static int up_locked(struct eng *e, const struct eng_ctr *c, const char *path, s
 	struct eng_endpoint *eps = NULL;
 	_cleanup_close_ int nsfd = -1;
 	json_t *veths = json_object();
-	bool route_done = false;
+	bool route_done = false, made = false, ports = false;
 	size_t n = 0;
 	int rc = -1;
 
@@ -228,11 +259,13 @@ static int up_locked(struct eng *e, const struct eng_ctr *c, const char *path, s
 		char ifname[32];
 
 		snprintf(ifname, sizeof(ifname), "eth%zu", k);
-		if (wire_endpoint(e, host, nsfd, veths, &eps[i], ifname, &route_done, err) < 0)
+		if (wire_endpoint(e, host, nsfd, veths, &eps[i], ifname, &route_done, &made, err) < 0)
 			goto out;
 		k++;
 	}
-	if (eng_netwire_ports_up(e, c, eps, n, veths, err) < 0 || eng_netwire_rules_sync_locked(e, err) < 0 ||
+	/* the rules change with published ports or a new bridge (its masquerade); not for every start */
+	if (eng_netwire_ports_up(e, c, eps, n, veths, &ports, err) < 0 ||
+	    ((ports || made || !eng_netwire_rules_known(e)) && eng_netwire_rules_sync_locked(e, err) < 0) ||
 	    eng_netwire_dns_refresh_of(e, eps, n, NULL, err) < 0)
 		goto out;
 	rc = 0;
@@ -264,7 +297,9 @@ int eng_netwire_up(struct eng *e, const struct eng_ctr *c, char **ret_path, stru
 	if (lock < 0)
 		return -1;
 	/* what a monitor that died left behind */
-	eng_netwire_down_locked(e, c->id);
+	if (access(path, F_OK) == 0 || json_object_get(c->state, "BerthPorts") ||
+	    json_object_get(c->state, "BerthVeths"))
+		eng_netwire_down_locked(e, c->id);
 	if (up_locked(e, c, path, err) < 0)
 		return -1;
 	*ret_path = TAKE_PTR(path);
@@ -293,9 +328,12 @@ void eng_netwire_down_locked(struct eng *e, const char *ctr_id)
 
 void eng_netwire_down(struct eng *e, const char *ctr_id)
 {
-	_cleanup_close_ int lock = eng_netwire_lock(e, NULL);
+	int lock = eng_netwire_lock(e, NULL);
 
+	/* without the lock (a broken runroot) the teardown is still worth trying */
 	eng_netwire_down_locked(e, ctr_id);
+	if (lock >= 0)
+		close(lock);
 }
 
 int eng_netwire_connect(struct eng *e, const char *ctr_id, const struct eng_endpoint *ep, struct berth_error **err)
@@ -306,7 +344,7 @@ int eng_netwire_connect(struct eng *e, const char *ctr_id, const struct eng_endp
 	struct eng_endpoint *eps = NULL;
 	json_t *veths = json_object();
 	size_t n = 0;
-	bool route_done = true;
+	bool route_done = true, made = false;
 	char ifname[32];
 	int rc;
 
@@ -321,7 +359,9 @@ int eng_netwire_connect(struct eng *e, const char *ctr_id, const struct eng_endp
 	nsfd = net_netns_open(path, err);
 	if (nsfd < 0 || net_nl_open(&host, -1, err) < 0)
 		return -1;
-	rc = wire_endpoint(e, host, nsfd, veths, ep, ifname, &route_done, err);
+	rc = wire_endpoint(e, host, nsfd, veths, ep, ifname, &route_done, &made, err);
+	if (rc == 0 && made)
+		rc = eng_netwire_rules_sync_locked(e, err);
 	if (rc == 0)
 		rc = eng_netwire_veths_record(e, ctr_id, veths, err);
 	if (rc == 0)

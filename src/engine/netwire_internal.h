@@ -27,7 +27,7 @@ void eng_netwire_down_locked(struct eng *e, const char *ctr_id);
  * failed: port is already allocated"), recorded in State.BerthPorts.
  */
 int eng_netwire_ports_up(struct eng *e, const struct eng_ctr *c, const struct eng_endpoint *eps, size_t n,
-			 json_t *veths, struct berth_error **err);
+			 json_t *veths, bool *ret_any, struct berth_error **err);
 /* Drop State.BerthPorts and BerthVeths; whether there were ports. */
 bool eng_netwire_ports_down(struct eng *e, const char *ctr_id);
 /* Add veths ({network id: host end}) to State.BerthVeths (network connect). */
@@ -43,6 +43,9 @@ int eng_netwire_dns_refresh(struct eng *e, const struct eng_network *n, const ch
 /* The same for the network of each endpoint. */
 int eng_netwire_dns_refresh_of(struct eng *e, const struct eng_endpoint *eps, size_t n, const char *exclude,
 			       struct berth_error **err);
+
+/* Whether a rebuild has been applied since the runroot was made (after a reboot: not yet). */
+bool eng_netwire_rules_known(struct eng *e);
 
 /* berth's nftables table rebuilt from the store: every bridge network and every recorded port. */
 int eng_netwire_rules_sync_locked(struct eng *e, struct berth_error **err);

@@ -251,8 +251,18 @@ json_t *eng_netwire_veths_take(struct eng *e, const char *ctr_id, const char *ne
 	return t.out;
 }
 
+/* Whether the container asks for published ports at all (then the others' are read). */
+static bool publishes(const struct eng_ctr *c)
+{
+	json_t *hc = json_object_get(c->doc, "HostConfig");
+
+	return json_object_size(json_object_get(hc, "PortBindings")) ||
+	       (json_is_true(json_object_get(hc, "PublishAllPorts")) &&
+		json_object_size(json_object_get(json_object_get(c->doc, "Config"), "ExposedPorts")));
+}
+
 int eng_netwire_ports_up(struct eng *e, const struct eng_ctr *c, const struct eng_endpoint *eps, size_t n,
-			 json_t *veths, struct berth_error **err)
+			 json_t *veths, bool *ret_any, struct berth_error **err)
 {
 	struct used u = {0};
 	json_t *out = json_array(), *p;
@@ -264,8 +274,10 @@ int eng_netwire_ports_up(struct eng *e, const struct eng_ctr *c, const struct en
 	for (size_t k = 0; k < n && !ep; k++)
 		if (eps[k].ip)
 			ep = &eps[k];
-	if (load_used(e, c->id, &u, err) < 0 || resolve_all(e, c, out, &u, err) < 0)
+	*ret_any = false;
+	if (publishes(c) && (load_used(e, c->id, &u, err) < 0 || resolve_all(e, c, out, &u, err) < 0))
 		goto out;
+	*ret_any = json_array_size(out) > 0;
 	if (json_array_size(out) && !ep) {
 		rc = berth_error_set(err, EINVAL, "published ports need a bridge network (NetworkMode)");
 		goto out;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "engine/engine.h"
@@ -76,6 +77,7 @@ static int load_networks(struct eng *e, struct model *m, struct berth_error **er
 		m->nn[m->n_nets] = (struct net_nft_network){
 			.bridge = net->bridge_if,
 			.subnet4 = net->subnet,
+			.subnet6 = net->subnet6,
 			.internal = net->internal,
 			.masquerade = net->masquerade,
 			.hairpin = true,
@@ -143,6 +145,13 @@ static bool applied_already(struct eng *e, const char *script)
 	_cleanup_free_ char *path = xasprintf("%s/nftables.applied", e->runroot), *last = NULL;
 
 	return fs_read_file_at(AT_FDCWD, path, &last, NULL, NULL) == 0 && !strcmp(last, script);
+}
+
+bool eng_netwire_rules_known(struct eng *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/nftables.applied", e->runroot);
+
+	return access(path, F_OK) == 0;
 }
 
 static void remember(struct eng *e, const char *script)

@@ -6,8 +6,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "engine/engine.h"
@@ -307,22 +310,72 @@ static bool wants_nocopy(json_t *doc, const char *dest)
 	return false;
 }
 
-/* dockerd's copy-up: an empty volume gets what the image has at dest. */
+/* The host id of container id in a BerthIDMappings list (UIDMap or GIDMap); -1 when unmapped. */
+static long long map_id(json_t *hc, const char *which, long long id)
+{
+	json_t *m = json_object_get(json_object_get(hc, "BerthIDMappings"), which), *v;
+	size_t i;
+
+	if (!json_array_size(m))
+		m = json_object_get(json_object_get(hc, "BerthIDMappings"),
+				    strcmp(which, "UIDMap") ? "UIDMap" : "GIDMap");
+	json_array_foreach(m, i, v)
+	{
+		long long c = json_integer_value(json_object_get(v, "ContainerID"));
+		long long n = json_integer_value(json_object_get(v, "Size"));
+
+		if (id >= c && id < c + n)
+			return json_integer_value(json_object_get(v, "HostID")) + (id - c);
+	}
+	return -1;
+}
+
+static json_t *shift_hc; /* nftw has no user data: the mappings of shift_tree's walk */
+
+static int shift_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	long long uid = map_id(shift_hc, "UIDMap", st->st_uid), gid = map_id(shift_hc, "GIDMap", st->st_gid);
+
+	if (uid >= 0 && gid >= 0 && lchown(path, (uid_t)uid, (gid_t)gid) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * --uidmap: a volume filled now belongs to the container's ids, shifted as
+ * its idmapped layers are (Podman's way), so that the container's root,
+ * an unprivileged host id, owns what it finds there and can write.
+ */
+static int shift_tree(struct eng_volume_ctx *ctx, const char *data, struct berth_error **err)
+{
+	json_t *hc = json_object_get(ctx->doc, "HostConfig");
+
+	if (!json_object_get(hc, "BerthIDMappings"))
+		return 0;
+	shift_hc = hc;
+	if (nftw(data, shift_one, 16, FTW_PHYS) != 0)
+		return berth_error_set(err, errno, "give the volume '%s' to the container's user namespace", data);
+	return 0;
+}
+
+/* dockerd's copy-up: an empty volume gets what the image has at dest (and, with --uidmap, the container's ids). */
 static int copy_up(struct eng_volume_ctx *ctx, const char *dest, const char *data, struct berth_error **err)
 {
 	_cleanup_close_ int src = -1, dst = -1;
 
-	if (ctx->rootfs_fd < 0 || wants_nocopy(ctx->doc, dest) || !vol_is_empty(data))
+	if (!vol_is_empty(data))
 		return 0;
+	if (ctx->rootfs_fd < 0 || wants_nocopy(ctx->doc, dest))
+		return shift_tree(ctx, data, err);
 	src = fs_open_in_root(ctx->rootfs_fd, dest, O_RDONLY | O_DIRECTORY, 0, NULL);
 	if (src < 0)
-		return 0; /* nothing (or no directory) there in the image */
+		return shift_tree(ctx, data, err); /* nothing (or no directory) there in the image */
 	dst = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
 		return berth_error_set(err, errno, "open '%s'", data);
 	if (vol_copy_tree(src, dst, err) < 0)
 		return berth_error_wrap(err, "copy the image's '%s' into the volume", dest);
-	return 0;
+	return shift_tree(ctx, data, err);
 }
 
 char *eng_volume_path_cb(void *userdata, const char *name, const char *dest, struct berth_error **err)

@@ -589,3 +589,24 @@ listed() { "$BERTH" "$@" --help | awk '/^([A-Z][a-z]+ )?Commands:$/ { f = 1; nex
 	run -0 b exec upd grep Cpus_allowed_list /proc/self/status
 	[[ $output =~ :[[:space:]]+1$ ]]
 }
+
+@test "--uidmap with a named volume: the container's root owns the new volume and writes to it" {
+	local top
+	top=$(mktemp -d /tmp/berth-test-uidvol.XXXXXX)
+	chmod 755 "$top"
+	BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run b pull -q busybox >/dev/null
+	run env BERTH_ROOT="$top/root" BERTH_RUNROOT="$top/run" timeout 60 "$BERTH" run --rm --uidmap 0:100000:65536 \
+		-v berth-test-uvol:/data -v berth-test-uetc:/etc busybox sh -c 'touch /data/x && stat -c %u /data/x /data /etc/passwd'
+	local owner
+	owner=$(stat -c %u "$top/root/volumes/berth-test-uetc/_data/passwd" 2>/dev/null || echo missing)
+	BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run "$BERTH" rm -f $(BERTH_ROOT=$top/root BERTH_RUNROOT=$top/run "$BERTH" ps -aq) >/dev/null 2>&1 || true
+	grep -o " $top/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	nft delete table inet "$(nft_table_of "$top/root")" 2>/dev/null || true
+	rm -rf "$top"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = 0 ]
+	# on the host: the image's files copied into the volume belong to the mapped root
+	[ "$owner" = 100000 ]
+}

@@ -44,8 +44,7 @@ WEB='mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && exec http
 	run b exec berth-test-b ping -c 1 -W 2 "$ip"
 	[ "$status" -eq 0 ]
 	b rm -f berth-test-a berth-test-b
-	run ip link show master "$BT_BRIDGE"
-	[ -z "$output" ]
+	wait_no_veths "$BT_BRIDGE"
 	run ls "$BERTH_RUNROOT/netns"
 	[ -z "$output" ]
 	# the address is free again
@@ -97,7 +96,9 @@ WEB='mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && exec http
 	run b inspect --format '{{.State.Status}}' berth-test-p2
 	expect 'created|exited'
 	# its namespace and veth are gone; only p1's veth is on the bridge
-	[ "$(ip link show master "$BT_BRIDGE" | grep -c veth)" -eq 1 ]
+	local i
+	for i in $(seq 50); do [ "$(veths_on "$BT_BRIDGE")" -eq 1 ] && break; sleep 0.1; done
+	[ "$(veths_on "$BT_BRIDGE")" -eq 1 ]
 	[ "$(ls "$BERTH_RUNROOT/netns" | wc -l)" -eq 1 ]
 }
 
@@ -162,7 +163,7 @@ WEB='mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && exec http
 	wait
 	local br
 	br=$(b network inspect --format '{{index .Options "com.docker.network.bridge.name"}}' berth-test-many)
-	[ -z "$br" ] || [ "$(ip link show master "$br" 2>/dev/null | grep -c veth)" -eq 0 ]
+	[ -z "$br" ] || wait_no_veths "$br"
 	[ "$(ls "$BERTH_RUNROOT/netns" | wc -l)" -eq 0 ]
 	run b network inspect --format '{{len .Containers}}' berth-test-many
 	[ "$output" = 0 ]
@@ -246,4 +247,78 @@ WEB='mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && exec http
 	[ "$(ls "$BERTH_RUNROOT/netns" 2>/dev/null | wc -l)" -eq 0 ]
 	run b ps -aq
 	[ -z "$output" ]
+}
+
+@test "--ipv6: a ULA subnet, addresses and a default route inside, containers reach each other over IPv6" {
+	[ -e /proc/net/if_inet6 ] || skip "no IPv6 in this kernel"
+	b network create --ipv6 --subnet fd00:be7::/64 --subnet 10.254.60.0/24 berth-test-v6
+	run b network inspect --format '{{.EnableIPv6}} {{range .IPAM.Config}}{{.Subnet}} {{end}}' berth-test-v6
+	expect 'true'
+	expect 'fd00:be7::/64'
+	b run -d --name berth-test-v6a --network berth-test-v6 busybox sleep 100
+	b run -d --name berth-test-v6b --network berth-test-v6 busybox sleep 100
+	local ip6
+	ip6=$(b inspect --format '{{(index .NetworkSettings.Networks "berth-test-v6").GlobalIPv6Address}}' berth-test-v6a)
+	[[ $ip6 == fd00:be7::* ]]
+	run b exec berth-test-v6a ip -6 -o addr show eth0
+	expect "inet6 $ip6/64"
+	run b exec berth-test-v6a ip -6 route
+	expect 'default via fd00:be7::1 dev eth0'
+	run b exec berth-test-v6b ping -6 -c 1 -W 2 "$ip6"
+	[ "$status" -eq 0 ]
+}
+
+@test "kill -9 of a monitor: the next command repairs the network (namespace, veth, published port rules)" {
+	b run -d --name berth-test-crash -p 18095:80 busybox sleep 1000
+	local pid mon id
+	pid=$(b inspect --format '{{.State.Pid}}' berth-test-crash)
+	id=$(b inspect --format '{{.Id}}' berth-test-crash)
+	mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+	run nft list table inet "$BT_TABLE"
+	expect 'dport 18095'
+	kill -9 "$mon"
+	run b ps -a --format '{{.Names}} {{.Status}}'
+	expect 'berth-test-crash Exited \(255\)'
+	[ ! -e "$BERTH_RUNROOT/netns/$id" ]
+	run nft list table inet "$BT_TABLE"
+	! expect 'dport 18095'
+	# the veth goes with the namespace, in the background
+	wait_no_veths "$BT_BRIDGE"
+	# and it starts again with the same address and port
+	b start berth-test-crash
+	run b port berth-test-crash
+	expect '0.0.0.0:18095'
+}
+
+@test "a host port a host process listens on is refused" {
+	python3 -c 'import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 18097)); s.listen(); time.sleep(30)' &
+	local lpid=$!
+	sleep 0.5
+	run b run -d --name berth-test-busy -p 18097:80 busybox sleep 100
+	kill "$lpid"
+	[ "$status" -ne 0 ]
+	expect 'port is already allocated'
+	run nft list table inet "$BT_TABLE"
+	! expect 'dport 18097'
+}
+
+@test "--dns, --dns-search, --dns-option, --add-host, --mac-address, --hostname, --ip on a user network" {
+	run b run --rm --dns 10.1.2.3 --dns-search example.test --dns-option ndots:2 busybox cat /etc/resolv.conf
+	expect 'nameserver 10\.1\.2\.3'
+	expect 'search example\.test'
+	expect 'options ndots:2'
+	run b run --rm --add-host db.test:10.9.9.9 --hostname berth-h1 busybox sh -c 'cat /etc/hosts; hostname'
+	expect '10\.9\.9\.9'$'\t''db\.test'
+	expect "$BT_NET\\.[0-9]+"$'\t''berth-h1'
+	run b run --rm --mac-address 02:42:0a:00:00:99 busybox cat /sys/class/net/eth0/address
+	[ "$output" = 02:42:0a:00:00:99 ]
+	b network create --subnet 10.254.61.0/24 berth-test-ipnet
+	run b run --rm --network berth-test-ipnet --ip 10.254.61.77 busybox ip -4 -o addr show eth0
+	expect 'inet 10\.254\.61\.77/24'
+	# --ip outside the subnet, and on the default bridge, are refused
+	run b run --rm --network berth-test-ipnet --ip 10.254.62.1 busybox true
+	[ "$status" -ne 0 ]
+	run b run --rm --ip 10.254.61.5 busybox true
+	[ "$status" -ne 0 ]
+	expect 'user specified IP address is supported on user defined networks only'
 }

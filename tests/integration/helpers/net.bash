@@ -41,3 +41,17 @@ http_get()
 {
 	timeout 10 python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode(), end="")' "http://$1/"
 }
+
+# veths on bridge $1 (0 when none); the kernel removes a container's veth with its
+# namespace, in the background: wait_no_veths waits up to 5 s for none.
+veths_on() { ip link show master "$1" 2>/dev/null | grep -c veth || true; }
+wait_no_veths()
+{
+	local i
+	for i in $(seq 50); do
+		[ "$(veths_on "$1")" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	echo "veths left on $1: $(ip -o link show master "$1")"
+	return 1
+}
