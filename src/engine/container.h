@@ -165,6 +165,12 @@ int eng_ctr_files_create(struct eng *e, const char *id, json_t *doc, struct bert
  */
 int eng_ctr_networks_attach(struct eng *e, const char *id, const char *name, json_t *doc, json_t *networking,
 			    struct berth_error **err);
+/*
+ * The host id of container id in HostConfig.BerthIDMappings' which list
+ * ("UIDMap" or "GIDMap"; the other when it is empty, as --uidmap alone maps
+ * both); -1 when the id is not mapped or there are no mappings.
+ */
+long long eng_idmap_host_id(json_t *hc, const char *which, long long id);
 /* /etc/hosts gets the container's address and hostname, once it has endpoints. */
 int eng_ctr_files_network(struct eng *e, const char *id, json_t *doc, struct berth_error **err);
 /* The resolv.conf a container gets: the host's, without loopback nameservers unless host_network. */

@@ -63,8 +63,7 @@ char *eng_resolv_conf(bool host_network)
 	return buf_steal(&out);
 }
 
-/* The host id container id 0 maps to in a BerthIDMappings list (UIDMap or GIDMap); -1 without one. */
-static long long mapped_root(json_t *hc, const char *which)
+long long eng_idmap_host_id(json_t *hc, const char *which, long long id)
 {
 	json_t *m = json_object_get(json_object_get(hc, "BerthIDMappings"), which), *v;
 	size_t i;
@@ -77,10 +76,15 @@ static long long mapped_root(json_t *hc, const char *which)
 		long long c = json_integer_value(json_object_get(v, "ContainerID"));
 		long long n = json_integer_value(json_object_get(v, "Size"));
 
-		if (c == 0 && n > 0)
-			return json_integer_value(json_object_get(v, "HostID"));
+		if (id >= c && id < c + n)
+			return json_integer_value(json_object_get(v, "HostID")) + (id - c);
 	}
 	return -1;
+}
+
+static long long mapped_root(json_t *hc, const char *which)
+{
+	return eng_idmap_host_id(hc, which, 0);
 }
 
 /*

@@ -310,31 +310,12 @@ static bool wants_nocopy(json_t *doc, const char *dest)
 	return false;
 }
 
-/* The host id of container id in a BerthIDMappings list (UIDMap or GIDMap); -1 when unmapped. */
-static long long map_id(json_t *hc, const char *which, long long id)
-{
-	json_t *m = json_object_get(json_object_get(hc, "BerthIDMappings"), which), *v;
-	size_t i;
-
-	if (!json_array_size(m))
-		m = json_object_get(json_object_get(hc, "BerthIDMappings"),
-				    strcmp(which, "UIDMap") ? "UIDMap" : "GIDMap");
-	json_array_foreach(m, i, v)
-	{
-		long long c = json_integer_value(json_object_get(v, "ContainerID"));
-		long long n = json_integer_value(json_object_get(v, "Size"));
-
-		if (id >= c && id < c + n)
-			return json_integer_value(json_object_get(v, "HostID")) + (id - c);
-	}
-	return -1;
-}
-
 static json_t *shift_hc; /* nftw has no user data: the mappings of shift_tree's walk */
 
 static int shift_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	long long uid = map_id(shift_hc, "UIDMap", st->st_uid), gid = map_id(shift_hc, "GIDMap", st->st_gid);
+	long long uid = eng_idmap_host_id(shift_hc, "UIDMap", st->st_uid);
+	long long gid = eng_idmap_host_id(shift_hc, "GIDMap", st->st_gid);
 
 	if (uid >= 0 && gid >= 0 && lchown(path, (uid_t)uid, (gid_t)gid) < 0)
 		return -1;

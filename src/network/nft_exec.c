@@ -35,6 +35,8 @@ struct nft_api {
 static struct nft_api api;
 static bool api_loaded;
 
+#define NFT_SONAME "libnftables.so.1"
+
 /* Not thread-safe: berth's processes set up networks from one thread. */
 static int api_load(struct berth_error **err)
 {
@@ -43,14 +45,13 @@ static int api_load(struct berth_error **err)
 
 	if (api_loaded)
 		return 0;
-	h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+	h = dlib_open(NFT_SONAME, err);
 	if (!h)
-		return berth_error_set(err, 0, "networking needs libnftables: %s", dlerror());
-#define NFT_LOAD(f)                                                                           \
-	a.f = (__typeof__(a.f))dlsym(h, #f);                                                  \
-	if (!a.f) {                                                                           \
-		dlclose(h);                                                                   \
-		return berth_error_set(err, 0, "networking needs '%s' from libnftables", #f); \
+		return berth_error_wrap(err, "networking needs libnftables");
+#define NFT_LOAD(f)                                       \
+	if (DLIB_RESOLVE(h, NFT_SONAME, a, f, err) < 0) { \
+		dlclose(h);                               \
+		return -1;                                \
 	}
 	NFT_FUNCS(NFT_LOAD)
 #undef NFT_LOAD

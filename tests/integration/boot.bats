@@ -56,13 +56,18 @@ wait_for()
 	done
 }
 
-mounts_left() { awk -v d="$BATS_TEST_TMPDIR" 'index($5, d) == 1' /proc/self/mountinfo | wc -l; }
+# mounts under the test's dirs but the network namespaces' (netns_left counts those)
+mounts_left() { awk -v d="$BATS_TEST_TMPDIR" 'index($5, d) == 1 && $5 !~ /\/netns(\/|$)/' /proc/self/mountinfo | wc -l; }
+netns_left() { find "$BERTH_RUNROOT/netns" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 cgroups_left() { find /sys/fs/cgroup -maxdepth 4 -type d -name "$1" 2>/dev/null | wc -l; }
 runtime_left() { find "$BERTH_RUNROOT/runtime" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l; }
 runtime_has() { [ "$(runtime_left)" -eq "$1" ]; }
 
 # Nothing of container id is mounted, in a cgroup or in the runtime's state.
-released() { [ "$(mounts_left)" -eq 0 ] && [ "$(cgroups_left "$1")" -eq 0 ] && [ "$(runtime_left)" -eq 0 ]; }
+released() {
+	[ "$(mounts_left)" -eq 0 ] && [ "$(cgroups_left "$1")" -eq 0 ] && [ "$(runtime_left)" -eq 0 ] &&
+		[ "$(netns_left)" -eq 0 ]
+}
 
 expect()
 {
@@ -196,6 +201,7 @@ expect()
 	[ -z "$output" ]
 	[ -z "$(ls "$BERTH_ROOT/containers")" ]
 	[ "$(mounts_left)" -eq 0 ]
+	[ "$(netns_left)" -eq 0 ]
 	[ "$(runtime_left)" -eq 0 ]
 	[ -z "$(monitor_pids)" ]
 }
@@ -241,6 +247,7 @@ expect()
 	[ "$(sort <<<"$output" | tr '\n' ' ')" = "r-no r-unless-stopped " ]
 	[ "$(b inspect -f '{{.State.Status}}' r-created)" = created ]
 	[ "$(mounts_left)" -eq 4 ]
+	[ "$(netns_left)" -eq 4 ]
 	# booting twice changes nothing
 	run b system boot
 	[ "$status" -eq 0 ]

@@ -65,16 +65,20 @@ cgroup_dir()
 	[ "$status" -eq 1 ]
 }
 
-@test "port: configured mappings, one port, none" {
-	b create --name berth-test-port -p 8080:80 -p 127.0.0.1:5353:53/udp busybox true
+@test "port: the published mappings of a running container, one port, none" {
+	b create --name berth-test-port -p 18180:80 -p 127.0.0.1:15353:53/udp busybox sleep 100
+	# not started: nothing is published yet (as docker)
 	run --separate-stderr b port berth-test-port
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "53/udp -> 127.0.0.1:5353" ]
-	[ "${lines[1]}" = "80/tcp -> 0.0.0.0:8080" ]
-	[ "${lines[2]}" = "80/tcp -> [::]:8080" ]
+	[ -z "$output" ]
+	b start berth-test-port
+	run --separate-stderr b port berth-test-port
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "53/udp -> 127.0.0.1:15353" ]
+	[ "${lines[1]}" = "80/tcp -> 0.0.0.0:18180" ]
+	[ "${#lines[@]}" -eq 2 ]
 	run --separate-stderr b port berth-test-port 80
-	[ "$output" = "0.0.0.0:8080
-[::]:8080" ]
+	[ "$output" = "0.0.0.0:18180" ]
 	run --separate-stderr b port berth-test-port 81
 	[ "$status" -eq 1 ]
 	[[ $stderr =~ No\ public\ port\ \'81/tcp\'\ published\ for\ berth-test-port ]]

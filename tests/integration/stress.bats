@@ -35,7 +35,19 @@ teardown()
 b() { timeout -k 5 60 "$BERTH" "$@"; }
 
 # Mounts at or below this test's directory.
-mounts_left() { awk -v d="$BATS_TEST_TMPDIR" 'index($5, d) == 1' /proc/self/mountinfo | wc -l; }
+# mounts under the test's dirs but the network namespaces' (netns_left counts those)
+mounts_left() { awk -v d="$BATS_TEST_TMPDIR" 'index($5, d) == 1 && $5 !~ /\/netns(\/|$)/' /proc/self/mountinfo | wc -l; }
+netns_left() { find "$BERTH_RUNROOT/netns" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+# veths on this test's bridge; the kernel removes them with their namespaces, in the background
+veths_settle()
+{
+	local i
+	for i in $(seq 50); do
+		[ "$(ip link show master "$BT_BRIDGE" 2>/dev/null | grep -c veth)" -eq "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # Cgroup directories named after one of the ids in file $1 (berth's are <hierarchy>/berth/<id>).
 cgroups_left()
@@ -80,6 +92,8 @@ monitors_left() { pgrep -f -- "--root $BERTH_ROOT .*container-monitor" | wc -l; 
 	[ "$(awk '{print $3}' <<<"$output" | sort -u | wc -l)" -eq "$N" ]
 	[ "$(grep -c ' stress-' <<<"$output")" -eq $((N / 2)) ]
 	[ "$(mounts_left)" -eq "$N" ]
+	[ "$(netns_left)" -eq "$N" ]
+	veths_settle "$N"
 	[ "$(cgroups_left "$t/ids")" -gt 0 ]
 
 	pids=()
@@ -96,6 +110,8 @@ monitors_left() { pgrep -f -- "--root $BERTH_ROOT .*container-monitor" | wc -l; 
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ "$(mounts_left)" -eq 0 ]
+	[ "$(netns_left)" -eq 0 ]
+	veths_settle 0
 	[ "$(cgroups_left "$t/ids")" -eq 0 ]
 	[ "$(entries "$BERTH_RUNROOT/runtime")" -eq 0 ]
 	[ "$(entries "$BERTH_RUNROOT/containers")" -eq 0 ]
