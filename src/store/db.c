@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "store/internal.h"
@@ -174,6 +175,8 @@ static int migrate(struct db *db, struct berth_error **err)
 int db_open(const char *path, struct db **ret, struct berth_error **err)
 {
 	struct db *db = xcalloc(1, sizeof(*db));
+	_cleanup_free_ char *lock_path_s = NULL;
+	int lock = -1;
 
 	db->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -185,11 +188,31 @@ int db_open(const char *path, struct db **ret, struct berth_error **err)
 	}
 	/* Concurrent commands wait for each other rather than fail with SQLITE_BUSY. */
 	sqlite3_busy_timeout(db->h, 60000);
-	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0 ||
+	/*
+	 * Every berth command is a short-lived connection: the last one to close
+	 * would checkpoint (an fsync) and delete the WAL, and the next would make
+	 * it again (an fsync of the directory). The WAL stays instead, and is
+	 * checkpointed when it grows (wal_autocheckpoint, 1000 pages).
+	 */
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){1});
+	/*
+	 * One opener at a time switches a new database to WAL and migrates it: in
+	 * the rollback journal a new file starts in, two connections upgrading
+	 * their locks at once deadlock, and SQLite answers one "database is
+	 * locked" at once instead of waiting. Once in WAL, this is a short wait.
+	 */
+	lock_path_s = xasprintf("%s.lock", path);
+	lock = lock_path(lock_path_s, err);
+	if (lock < 0 ||
+	    exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0 ||
 	    migrate(db, err) < 0) {
+		if (lock >= 0)
+			close(lock);
 		db_close(db);
 		return -1;
 	}
+	close(lock);
 	*ret = db;
 	return 0;
 }

@@ -182,6 +182,16 @@ cgroup_dir()
 	run b system prune -f
 	[ "$status" -eq 0 ]
 	[ "$(b ps -aq | wc -l)" -eq 1 ]
+	# unused custom networks go; with --volumes, unused anonymous volumes too
+	b network create berth-test-unused
+	b run --name berth-test-anon -v /data busybox true
+	b rm berth-test-anon
+	run b system prune -f
+	expect $'Deleted Networks:\nberth-test-unused'
+	[ "$(b volume ls -q | wc -l)" -eq 1 ]
+	run b system prune -f --volumes
+	expect 'Deleted Volumes:'
+	[ "$(b volume ls -q | wc -l)" -eq 0 ]
 }
 
 @test "events: berth's own container events, filters, formats" {

@@ -114,6 +114,37 @@ static int prune_images(struct eng *e, bool all, const struct eng_prune_filter *
 	return 0;
 }
 
+/* "Deleted Networks:" / "Deleted Volumes:" and the names, as docker system prune lists them. */
+static void print_names(const char *title, char **names)
+{
+	if (!names || !names[0])
+		return;
+	printf("%s\n", title);
+	for (size_t i = 0; names[i]; i++)
+		puts(names[i]);
+	puts("");
+}
+
+/* Unused custom networks, then (--volumes) unused anonymous volumes: docker's order. */
+static int prune_networks_volumes(struct eng *e, const struct prune_opts *o, const struct eng_prune_filter *f,
+				  int64_t *reclaimed)
+{
+	_cleanup_error_ struct berth_error *err = NULL;
+	_cleanup_strv_ char **nets = NULL, **vols = NULL;
+	int64_t bytes = 0;
+
+	if (eng_network_prune(e, o->filter, &nets, &err) < 0)
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
+	print_names("Deleted Networks:", nets);
+	if (!o->volumes)
+		return 0;
+	if (eng_volume_prune(e, false, f, &vols, &bytes, &err) < 0)
+		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
+	print_names("Deleted Volumes:", vols);
+	*reclaimed += bytes;
+	return 0;
+}
+
 static int system_prune_run(const struct bcli_ctx *ctx, void *opts, const struct bcli_args *args)
 {
 	struct prune_opts *o = opts;
@@ -126,13 +157,13 @@ static int system_prune_run(const struct bcli_ctx *ctx, void *opts, const struct
 
 	if (eng_prune_filter_parse(o->filter, true, &f, &err) < 0)
 		return bcli_fail_error(BCLI_EXIT_ENGINE, &err, NULL);
-	/* networks, volumes and the build cache have nothing to prune until berth has them */
+	/* the build cache has nothing to prune until berth builds */
 	if (!o->force && !bcli_confirm(warning)) {
 		rc = 0;
 		goto out;
 	}
 	if (bcli_engine_open(ctx, &e) < 0 || prune_containers(e, &f, &reclaimed) != 0 ||
-	    prune_images(e, o->all, &f, &reclaimed) != 0)
+	    prune_networks_volumes(e, o, &f, &reclaimed) != 0 || prune_images(e, o->all, &f, &reclaimed) != 0)
 		goto out;
 	print_total(reclaimed);
 	rc = 0;

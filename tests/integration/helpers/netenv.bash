@@ -41,5 +41,9 @@ berth_test_net_cleanup()
 	fi
 	[ -z "${BT_BRIDGE:-}" ] || ip link del "$BT_BRIDGE" 2>/dev/null || true
 	[ -z "${BT_TABLE:-}" ] || nft delete table inet "$BT_TABLE" 2>/dev/null || true
+	# a test that switched to another root (BERTH_ROOT=.../root2) has that root's table too
+	for l in "${BERTH_ROOT:-}" "$BATS_TEST_TMPDIR/root2"; do
+		[ -z "$l" ] || nft delete table inet "$(nft_table_of "$l")" 2>/dev/null || true
+	done
 	return 0
 }
