@@ -255,13 +255,12 @@ static int up_locked(struct eng *e, const struct eng_ctr *c, const char *path, s
 	if (nsfd < 0 || net_nl_open(&host, -1, err) < 0 || net_nl_open(&in, nsfd, err) < 0 ||
 	    net_link_set_up(in, "lo", true, err) < 0)
 		goto out;
-	for (size_t i = 0, k = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char ifname[32];
 
-		snprintf(ifname, sizeof(ifname), "eth%zu", k);
+		snprintf(ifname, sizeof(ifname), "eth%zu", i);
 		if (wire_endpoint(e, host, nsfd, veths, &eps[i], ifname, &route_done, &made, err) < 0)
 			goto out;
-		k++;
 	}
 	/* the rules change with published ports or a new bridge (its masquerade); not for every start */
 	if (eng_netwire_ports_up(e, c, eps, n, veths, &ports, err) < 0 ||
@@ -273,7 +272,8 @@ out:
 	if (rc < 0) {
 		remove_veths(veths);
 		net_netns_delete(path, NULL);
-		eng_netwire_ports_down(e, c->id);
+		if (eng_netwire_ports_down(e, c->id))
+			eng_netwire_rules_sync_locked(e, NULL);
 		eng_netwire_dns_refresh_of(e, eps, n, NULL, NULL);
 	}
 	json_decref(veths);
